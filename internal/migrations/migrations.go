@@ -1,0 +1,14 @@
+// Package migrations lists every versioned schema step in order. A step declares frozen copies
+// of the structs it needs and never imports live models. Number ranges by area keep steps
+// written in parallel from colliding: 00xx core, 01xx accounts, 02xx courses, 03xx quizzes,
+// 04xx progress, 05xx library and portal, 06xx SCORM, 07xx xAPI and cmi5.
+package migrations
+
+import "glc/internal/database"
+
+// All returns every step, ordered by ID.
+func All() []database.Migration {
+	return []database.Migration{
+		m0001Settings(),
+	}
+}

@@ -1,0 +1,293 @@
+// Package web renders the server-side HTML pages: layout, partials, message catalogues and
+// static assets.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"glc/internal/auth"
+	"glc/internal/httpx"
+)
+
+//go:embed layout templates locales static
+var assets embed.FS
+
+// Assets returns the embedded layout, catalogue and static files of this package.
+func Assets() fs.FS { return assets }
+
+// Source is a set of page templates: every templates/*.html in FS becomes page
+// "<Name>/<file without .html>"; files whose name starts with "_" are partials shared by the
+// source's pages.
+type Source struct {
+	Name string
+	FS   fs.FS
+}
+
+// Renderer renders pages inside the common layout.
+type Renderer struct {
+	Cat     *Catalogue
+	pages   map[string]*template.Template
+	version map[string]string
+	Nav     []NavItem
+}
+
+// NavItem is an entry of the main navigation.
+type NavItem struct {
+	Path    string
+	LabelID string
+	Role    string // shown only to users with this role; "" for everyone, "user" for signed-in users
+}
+
+// NewRenderer parses the layout and every source's pages.
+func NewRenderer(cat *Catalogue, sources ...Source) (*Renderer, error) {
+	r := &Renderer{Cat: cat, pages: map[string]*template.Template{}, version: map[string]string{}}
+	if err := r.hashStatic(); err != nil {
+		return nil, err
+	}
+	base, err := template.New("layout").Funcs(Funcs()).ParseFS(assets, "layout/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	for _, src := range sources {
+		files, err := fs.Glob(src.FS, "templates/*.html")
+		if err != nil {
+			return nil, err
+		}
+		var partials, pages []string
+		for _, f := range files {
+			if strings.HasPrefix(path.Base(f), "_") {
+				partials = append(partials, f)
+			} else {
+				pages = append(pages, f)
+			}
+		}
+		for _, p := range pages {
+			t, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.ParseFS(src.FS, append(partials, p)...); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			r.pages[src.Name+"/"+strings.TrimSuffix(path.Base(p), ".html")] = t
+		}
+	}
+	return r, nil
+}
+
+// Pages lists the page names, for tests.
+func (r *Renderer) Pages() []string {
+	out := make([]string, 0, len(r.pages))
+	for k := range r.pages {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *Renderer) hashStatic() error {
+	return fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		r.version[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+}
+
+// Funcs are the template functions shared by every page.
+func Funcs() template.FuncMap {
+	return template.FuncMap{
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02")
+		},
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+		"add": func(a, b int) int { return a + b },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i + 1
+			}
+			return s
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"query": func(v url.Values, key, val string) string {
+			q := url.Values{}
+			for k, vs := range v {
+				q[k] = append([]string(nil), vs...)
+			}
+			q.Set(key, val)
+			return "?" + q.Encode()
+		},
+	}
+}
+
+// View is what every page template receives as dot.
+type View struct {
+	Lang      string
+	Dir       string
+	Languages []Language
+	Title     string
+	User      *auth.Principal
+	CSRF      string
+	Path      string
+	Query     url.Values
+	Nav       []NavItem
+	Flash     string
+	Data      any
+	r         *Renderer
+}
+
+// T translates a message ID in the page's language.
+func (v *View) T(id string, args ...any) string { return v.r.Cat.T(v.Lang, id, args...) }
+
+// Asset returns the versioned URL of a static file.
+func (v *View) Asset(name string) string {
+	return "/static/" + name + "?v=" + v.r.version[name]
+}
+
+// LangURL is the current page in another language.
+func (v *View) LangURL(code string) string {
+	q := url.Values{}
+	for k, vs := range v.Query {
+		q[k] = vs
+	}
+	q.Set("lang", code)
+	return v.Path + "?" + q.Encode()
+}
+
+// Active reports whether a nav path is the current section.
+func (v *View) Active(p string) bool {
+	if p == "/" {
+		return v.Path == "/"
+	}
+	return v.Path == p || strings.HasPrefix(v.Path, p+"/")
+}
+
+// Visible reports whether the nav item is shown to this user.
+func (v *View) Visible(n NavItem) bool {
+	switch n.Role {
+	case "":
+		return true
+	case "user":
+		return v.User != nil
+	default:
+		return v.User.Has(n.Role)
+	}
+}
+
+// NewView builds the view for a request.
+func (r *Renderer) NewView(c *gin.Context, titleID string, data any) *View {
+	lang := Lang(c)
+	v := &View{Lang: lang, Dir: Dir(lang), Languages: Languages, User: auth.Current(c), CSRF: httpx.CSRFToken(c),
+		Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Nav: r.Nav, Data: data, r: r}
+	v.Query.Del("lang")
+	if titleID != "" {
+		v.Title = r.Cat.T(lang, titleID)
+	}
+	if f, err := c.Cookie(flashCookie); err == nil && f != "" {
+		if r.Cat.Has(f) {
+			v.Flash = r.Cat.T(lang, f)
+		}
+		c.SetCookie(flashCookie, "", -1, "/", "", false, true)
+	}
+	return v
+}
+
+const flashCookie = "glc_flash"
+
+// SetFlash shows a message (a catalogue ID) on the next page.
+func SetFlash(c *gin.Context, id string) {
+	c.SetSameSite(http.SameSiteLaxMode)
+	c.SetCookie(flashCookie, id, 60, "/", "", false, true)
+}
+
+// HTML renders page with the layout. The view's Title is set from titleID.
+func (r *Renderer) HTML(c *gin.Context, status int, page, titleID string, data any) {
+	r.Render(c, status, page, r.NewView(c, titleID, data))
+}
+
+// Render renders page with a prepared view.
+func (r *Renderer) Render(c *gin.Context, status int, page string, v *View) {
+	t, ok := r.pages[page]
+	if !ok {
+		httpx.Logger(c).Error("unknown page template", "page", page)
+		c.String(http.StatusInternalServerError, "page template %q missing", page)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		httpx.Logger(c).Error("render page", "page", page, "err", err)
+		c.String(http.StatusInternalServerError, "could not render the page")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// Error renders a readable error page for err (status from the same mapping as the API).
+func (r *Renderer) Error(c *gin.Context, err error) {
+	status, d := httpx.Classify(err)
+	if status >= 500 {
+		httpx.Logger(c).Error("page failed", "err", err)
+	}
+	v := r.NewView(c, "error.title", nil)
+	v.Data = ErrorData{Status: status, Code: d.Code, Message: d.Message, Fields: d.Fields}
+	r.Render(c, status, "core/error", v)
+	c.Abort()
+}
+
+// ErrorData is shown on the error page.
+type ErrorData struct {
+	Status  int
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+// Static serves the embedded static files; versioned URLs are cached for a year.
+func Static() http.Handler {
+	sub, _ := fs.Sub(assets, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		fsrv.ServeHTTP(w, req)
+	})
+}
