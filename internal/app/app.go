@@ -22,6 +22,7 @@ import (
 	"glc/internal/migrations"
 	"glc/internal/openapi"
 	"glc/internal/web"
+	"glc/modules/account"
 	"glc/storage"
 )
 
@@ -38,6 +39,7 @@ type App struct {
 	Engine   *gin.Engine
 	Render   *web.Renderer
 	Doc      *openapi.Doc
+	Accounts *account.Service
 	closers  []func() error
 	bg       []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).
@@ -136,9 +138,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Engine, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	bgCtx, stopBG := context.WithCancel(ctx)
-	for _, f := range a.bg {
-		go f(bgCtx)
-	}
+	a.StartBackground(bgCtx)
 	errc := make(chan error, 1)
 	go func() {
 		a.Log.Info("listening", "addr", ln.Addr().String(), "base_url", a.Cfg.BaseURL)
@@ -160,4 +160,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// StartBackground starts the modules' background work until ctx ends.
+func (a *App) StartBackground(ctx context.Context) {
+	for _, f := range a.bg {
+		go f(ctx)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"glc/internal/httpx"
 	"glc/internal/openapi"
 	"glc/internal/web"
+	"glc/modules/account"
 	"glc/modules/portal"
 )
 
@@ -28,8 +29,14 @@ var sessionCookies = []string{"glc_access", "glc_refresh"}
 // modules builds every domain module with its dependencies. Order matters only for
 // dependencies between modules (a higher module takes a lower one's service).
 func (a *App) modules(ctx context.Context) ([]web.Module, error) {
+	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Accounts = accounts.Svc
+	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
 	home := portal.New(portal.Deps{})
-	return []web.Module{home}, nil
+	return []web.Module{accounts, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {

@@ -10,5 +10,6 @@ import "glc/internal/database"
 func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
+		m0100Accounts(),
 	}
 }

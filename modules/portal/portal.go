@@ -11,7 +11,7 @@ import (
 	"glc/internal/web"
 )
 
-//go:embed templates locales
+//go:embed all:templates locales
 var assets embed.FS
 
 // Deps are what the portal needs.
