@@ -41,6 +41,7 @@ type Config struct {
 	SMTPAddr      string
 	SMTPFrom      string
 	ShutdownWait  time.Duration
+	JobPoll       time.Duration
 }
 
 // Error names the variable whose value is wrong.
@@ -191,6 +192,7 @@ func options() []option {
 		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
 		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
+		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
 }
 
