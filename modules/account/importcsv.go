@@ -129,9 +129,11 @@ func (s *Service) parseImport(ctx context.Context, r io.Reader) ([]importRow, *I
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
+		line := 0
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if err == nil {
+			line, _ = cr.FieldPos(0)
+		} else if errors.As(err, &pe) {
 			line = pe.StartLine
 			if pe.Err != csv.ErrFieldCount {
 				res.Total++

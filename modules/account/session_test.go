@@ -244,22 +244,22 @@ func TestTokenAttacks(t *testing.T) {
 	sig[0] ^= 0xff
 	suspended := s.NewUser(t, nil, apptest.Status("suspended"))
 	cases := map[string]string{
-		"alg none":            none,
-		"HS512":               sign(jwt.SigningMethodHS512, key, kid, base()),
-		"RS256":               sign(jwt.SigningMethodRS256, rsaKey, kid, base()),
-		"EdDSA":               sign(jwt.SigningMethodEdDSA, edKey, kid, base()),
-		"wrong audience":      sign(jwt.SigningMethodHS256, key, kid, set("aud", []string{"someone-else"})),
-		"wrong issuer":        sign(jwt.SigningMethodHS256, key, kid, set("iss", "https://evil.example")),
-		"expired":             sign(jwt.SigningMethodHS256, key, kid, set("exp", now.Add(-time.Second).Unix())),
-		"not yet valid":       sign(jwt.SigningMethodHS256, key, kid, set("nbf", now.Add(5*time.Minute).Unix())),
-		"tampered payload":    parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(forgedPayload)) + "." + parts[2],
-		"tampered signature":  parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig),
-		"unknown kid":         sign(jwt.SigningMethodHS256, key, "0badc0de", base()),
-		"refresh token":       p.RefreshToken,
-		"refresh typ claim":   sign(jwt.SigningMethodHS256, key, kid, set("typ", "refresh")),
-		"suspended user":      suspended.Token,
-		"deleted user":        sign(jwt.SigningMethodHS256, key, kid, set("sub", "999999")),
-		"unknown session":     sign(jwt.SigningMethodHS256, key, kid, set("sid", "0123456789abcdef0123456789abcdef")),
+		"alg none":           none,
+		"HS512":              sign(jwt.SigningMethodHS512, key, kid, base()),
+		"RS256":              sign(jwt.SigningMethodRS256, rsaKey, kid, base()),
+		"EdDSA":              sign(jwt.SigningMethodEdDSA, edKey, kid, base()),
+		"wrong audience":     sign(jwt.SigningMethodHS256, key, kid, set("aud", []string{"someone-else"})),
+		"wrong issuer":       sign(jwt.SigningMethodHS256, key, kid, set("iss", "https://evil.example")),
+		"expired":            sign(jwt.SigningMethodHS256, key, kid, set("exp", now.Add(-time.Second).Unix())),
+		"not yet valid":      sign(jwt.SigningMethodHS256, key, kid, set("nbf", now.Add(5*time.Minute).Unix())),
+		"tampered payload":   parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(forgedPayload)) + "." + parts[2],
+		"tampered signature": parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig),
+		"unknown kid":        sign(jwt.SigningMethodHS256, key, "0badc0de", base()),
+		"refresh token":      p.RefreshToken,
+		"refresh typ claim":  sign(jwt.SigningMethodHS256, key, kid, set("typ", "refresh")),
+		"suspended user":     suspended.Token,
+		"deleted user":       sign(jwt.SigningMethodHS256, key, kid, set("sub", "999999")),
+		"unknown session":    sign(jwt.SigningMethodHS256, key, kid, set("sid", "0123456789abcdef0123456789abcdef")),
 	}
 	// A session of u used with another subject.
 	_, c, err := s.App.Accounts.Tokens().Verify(p.AccessToken)
