@@ -1,7 +1,10 @@
 package account_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"testing"
 
 	"glc/internal/app/apptest"
@@ -54,4 +57,17 @@ func countUsers(t *testing.T, s *apptest.Server) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func newJSONRequest(s *apptest.Server, path string, body any) (*http.Request, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest("POST", s.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }
