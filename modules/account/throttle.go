@@ -102,4 +102,3 @@ func (s *Service) SweepLoginAttempts(ctx context.Context) (int64, error) {
 		s.now().Add(-maxLock-strikesForget), s.now()).Delete(&LoginAttempt{})
 	return res.RowsAffected, res.Error
 }
-
