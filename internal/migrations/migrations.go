@@ -13,5 +13,6 @@ func All() []database.Migration {
 		m0002Jobs(),
 		m0003Jobs(),
 		m0100Accounts(),
+		m0101Countries(),
 	}
 }
