@@ -41,6 +41,8 @@ type Config struct {
 	SMTPAddr      string
 	SMTPFrom      string
 	ShutdownWait  time.Duration
+	LinkCheck     bool
+	SeedDemo      bool
 }
 
 // Error names the variable whose value is wrong.
@@ -190,6 +192,8 @@ func options() []option {
 		}},
 		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
 		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
 	}
 }

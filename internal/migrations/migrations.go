@@ -11,5 +11,8 @@ func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
 		m0100Accounts(),
+		m0500Library(),
+		m0510Programmes(),
+		m0520Portal(),
 	}
 }
