@@ -17,6 +17,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/library"
 	"glc/modules/portal"
 )
 
@@ -35,8 +36,13 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
+	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Library = lib.Svc
 	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	return []web.Module{accounts, lib, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -64,7 +70,8 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}}
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err
