@@ -24,6 +24,8 @@ import (
 	"glc/internal/web"
 	"glc/modules/account"
 	"glc/modules/library"
+	"glc/modules/portal"
+	"glc/modules/programme"
 	"glc/storage"
 )
 
@@ -42,8 +44,12 @@ type App struct {
 	Doc      *openapi.Doc
 	Accounts *account.Service
 	Library  *library.Service
-	closers  []func() error
-	bg       []func(ctx context.Context)
+	// Programmes is the training programme service.
+	Programmes *programme.Service
+	// Portal is the news and events service.
+	Portal  *portal.Service
+	closers []func() error
+	bg      []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 }

@@ -19,6 +19,7 @@ import (
 	"glc/modules/account"
 	"glc/modules/library"
 	"glc/modules/portal"
+	"glc/modules/programme"
 )
 
 //go:embed openapi.json
@@ -41,8 +42,16 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, lib, home}, nil
+	// Enroller (programme sessions -> course enrolment) comes from the course module once it
+	// lands; until then the enrolment action answers 503.
+	var enroller programme.Enroller
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	a.Programmes = progs.Svc
+	// Featured courses come from the course module once it lands (nil: none shown).
+	var featured portal.FeaturedCourses
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	a.Portal = home.Svc
+	return []web.Module{accounts, lib, progs, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {

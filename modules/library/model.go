@@ -179,3 +179,11 @@ type resourceDownload struct {
 }
 
 func (resourceDownload) TableName() string { return "resource_downloads" }
+
+// Date is the publication date as YYYY-MM-DD, or "".
+func (r *Resource) Date() string {
+	if r.PublishedOn == nil {
+		return ""
+	}
+	return r.PublishedOn.UTC().Format("2006-01-02")
+}

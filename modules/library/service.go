@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -402,7 +403,8 @@ type Detail struct {
 	Series   *Series
 	Scope    Scope
 	CanEdit  bool
-	Access   error // why the viewer cannot download, or nil
+	// Denied says why the viewer cannot download: "login", "forbidden", or "".
+	Denied string
 }
 
 // Detail loads what the resource page shows.
@@ -411,7 +413,12 @@ func (s *Service) Detail(ctx context.Context, id int64) (*Detail, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Detail{Resource: r, Scope: ScopeOf(r), CanEdit: CanEdit(ctx), Access: canView(auth.FromContext(ctx), r)}
+	d := &Detail{Resource: r, Scope: ScopeOf(r), CanEdit: CanEdit(ctx)}
+	if err := canView(auth.FromContext(ctx), r); errors.Is(err, apperr.ErrUnauthenticated) {
+		d.Denied = "login"
+	} else if err != nil {
+		d.Denied = "forbidden"
+	}
 	if d.Files, err = s.st.files(ctx, nil, id); err != nil {
 		return nil, err
 	}
