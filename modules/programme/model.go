@@ -97,3 +97,14 @@ type Application struct {
 
 // TableName implements gorm's Tabler.
 func (Application) TableName() string { return "programme_applications" }
+
+// Paragraphs splits the description at blank lines.
+func (p *Programme) Paragraphs() []string {
+	var out []string
+	for _, s := range strings.Split(strings.ReplaceAll(p.Description, "\r\n", "\n"), "\n\n") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
