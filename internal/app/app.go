@@ -47,9 +47,11 @@ type App struct {
 	// Programmes is the training programme service.
 	Programmes *programme.Service
 	// Portal is the news and events service.
-	Portal  *portal.Service
-	closers []func() error
-	bg      []func(ctx context.Context)
+	Portal *portal.Service
+	// DemoCourse builds the demo course when the course module provides it (nil until then).
+	DemoCourse DemoCourseSeeder
+	closers    []func() error
+	bg         []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 }
