@@ -45,6 +45,8 @@ type Config struct {
 	SMTPFrom       string
 	ShutdownWait   time.Duration
 	JobPoll        time.Duration
+	LinkCheck      bool
+	SeedDemo       bool
 }
 
 // Error names the variable whose value is wrong.
@@ -242,6 +244,8 @@ func options() []option {
 			c.SMTPFrom = v
 			return nil
 		}},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
 		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
