@@ -127,11 +127,13 @@ func (a *App) readyz(c *gin.Context) {
 	if len(failing) > 0 {
 		names := make([]string, 0, len(failing))
 		for _, k := range []string{"database", "storage"} {
-			if _, ok := failing[k]; ok {
+			if msg, ok := failing[k]; ok {
 				names = append(names, k)
+				// The reasons go to the log only: they name hosts and paths.
+				httpx.Logger(c).Warn("not ready", "dependency", k, "err", msg)
 			}
 		}
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names, "errors": failing})
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
