@@ -83,7 +83,17 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.MaxMultipartMemory = 8 << 20
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
-	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(), httpx.SecurityHeaders())
+	// Only the configured reverse proxies may say who the client is (login throttling counts
+	// per client address).
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return err
+	}
+	var frames []string
+	if a.Cfg.ContentOrigin != "" {
+		frames = append(frames, a.Cfg.ContentOrigin)
+	}
+	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(),
+		httpx.SecurityHeaders(httpx.SecurityOptions{TLS: secure, FrameOrigins: frames}), httpx.BodyLimit(a.Cfg.MaxUploadMB<<20))
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
@@ -95,6 +105,7 @@ func (a *App) buildModules(ctx context.Context) error {
 		e.Use(mw)
 	}
 	api := e.Group("/api/v1")
+	api.Use(func(c *gin.Context) { c.Header("Cache-Control", "no-store"); c.Next() })
 	api.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
 	r := &web.Router{Engine: e, API: api, Pages: e.Group("/"), Render: render}
 	for _, m := range mods {

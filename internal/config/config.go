@@ -42,6 +42,9 @@ type Config struct {
 	SMTPFrom      string
 	ShutdownWait  time.Duration
 	JobPoll       time.Duration
+	// TrustedProxies are the addresses (CIDRs) of reverse proxies whose X-Forwarded-For is
+	// believed; nil trusts none and uses the connection's address.
+	TrustedProxies []string
 }
 
 // Error names the variable whose value is wrong.
@@ -217,6 +220,19 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
+		{"GLC_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)", false, func(c *Config, v string) error {
+			for _, p := range strings.Split(v, ",") {
+				p = strings.TrimSpace(p)
+				if p == "" {
+					continue
+				}
+				if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+					return fmt.Errorf("must list IP addresses or CIDRs such as 10.0.0.0/8, got %q", p)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
 		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
 }

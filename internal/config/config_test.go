@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestDefaults(t *testing.T) {
 		S3Region: "us-east-1", LogFormat: "text", LogLevel: slog.LevelInfo, AutoMigrate: true, Registration: "approval",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, MaxUploadMB: 512, LoginIPLimit: 50,
 		ShutdownWait: 20 * time.Second, JobPoll: time.Second}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 	if !c.Embedded() || c.UsesS3() || c.SQLitePath() != "data/glc.db" {
@@ -75,6 +76,9 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_SMTP_ADDR", "smtp.example.org:587", nil, func(c config.Config) bool { return c.SMTPAddr == "smtp.example.org:587" }, []string{"smtp.example.org"}},
 		{"GLC_SMTP_FROM", "glc@example.org", nil, func(c config.Config) bool { return c.SMTPFrom == "glc@example.org" }, []string{"noreply"}},
 		{"GLC_SHUTDOWN_TIMEOUT", "45s", nil, func(c config.Config) bool { return c.ShutdownWait == 45*time.Second }, []string{"45", "0s"}},
+		{"GLC_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1", nil, func(c config.Config) bool {
+			return reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8", "192.168.1.1"})
+		}, []string{"everyone", "10.0.0.0/33", "10.0.0.0/8,proxy.local"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},
 	}
 	covered := map[string]bool{}
