@@ -154,6 +154,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		stopBG()
+		a.WaitBackground()
 		return err
 	case <-ctx.Done():
 	}

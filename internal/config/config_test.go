@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -219,5 +220,39 @@ func TestDumpMasksSecrets(t *testing.T) {
 	}
 	if u := config.Usage(); !strings.Contains(u, "GLC_S3_ENDPOINT") || !strings.Contains(u, "--s3-endpoint") {
 		t.Errorf("usage: %s", u)
+	}
+}
+
+// TestReadmeListsEveryVariable keeps the configuration table of README.md true: one row per
+// variable, with its flag and default.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `GLC_") {
+			name := strings.Trim(strings.Fields(line)[1], "`")
+			rows[name] = line
+		}
+	}
+	for _, v := range config.Vars() {
+		row, ok := rows[v.Name]
+		if !ok {
+			t.Errorf("README.md has no row for %s", v.Name)
+			continue
+		}
+		def := "(unset)"
+		if v.Default != "" {
+			def = "`" + v.Default + "`"
+		}
+		if !strings.Contains(row, "`--"+v.Flag+"`") || !strings.Contains(row, "| "+def+" |") {
+			t.Errorf("README.md row for %s lacks its flag --%s or default %s: %s", v.Name, v.Flag, def, row)
+		}
+		delete(rows, v.Name)
+	}
+	for name := range rows {
+		t.Errorf("README.md lists %s, which is not a setting", name)
 	}
 }
