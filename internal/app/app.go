@@ -164,6 +164,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		stopBG()
+		a.WaitBackground()
 		return err
 	case <-ctx.Done():
 	}

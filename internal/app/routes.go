@@ -100,12 +100,19 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
-	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
-		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
-	}
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
-	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(), httpx.SecurityHeaders())
+	// Only the configured reverse proxies may say who the client is (login throttling counts
+	// per client address).
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return err
+	}
+	var frames []string
+	if a.Cfg.ContentOrigin != "" {
+		frames = append(frames, a.Cfg.ContentOrigin)
+	}
+	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(),
+		httpx.SecurityHeaders(httpx.SecurityOptions{TLS: secure, FrameOrigins: frames}), httpx.BodyLimit(a.Cfg.MaxUploadMB<<20))
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
@@ -124,6 +131,7 @@ func (a *App) buildModules(ctx context.Context) error {
 		e.Use(mw)
 	}
 	api := e.Group("/api/v1")
+	api.Use(func(c *gin.Context) { c.Header("Cache-Control", "no-store"); c.Next() })
 	api.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
 	r := &web.Router{Engine: e, API: api, Pages: e.Group("/"), Render: render}
 	for _, m := range mods {
@@ -156,11 +164,13 @@ func (a *App) readyz(c *gin.Context) {
 	if len(failing) > 0 {
 		names := make([]string, 0, len(failing))
 		for _, k := range []string{"database", "storage"} {
-			if _, ok := failing[k]; ok {
+			if msg, ok := failing[k]; ok {
 				names = append(names, k)
+				// The reasons go to the log only: they name hosts and paths.
+				httpx.Logger(c).Warn("not ready", "dependency", k, "err", msg)
 			}
 		}
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names, "errors": failing})
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})

@@ -161,7 +161,7 @@ func options() []option {
 			c.Registration = v
 			return nil
 		}},
-		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes); unset means a key generated into the data folder", true, func(c *Config, v string) error {
+		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes), the same on every replica; unset means a generated key kept in the data folder (SQLite) or the database (PostgreSQL)", true, func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
 				return fmt.Errorf("must be at least 32 characters long")
 			}
