@@ -84,7 +84,7 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
-	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxyList()); err != nil {
 		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
 	}
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")

@@ -39,11 +39,12 @@ type Config struct {
 	MaxUploadMB    int64
 	ContentOrigin  string
 	LoginIPLimit   int
-	TrustedProxies []string
+	TrustedProxies string
 	ActivationTTL  time.Duration
 	SMTPAddr       string
 	SMTPFrom       string
 	ShutdownWait   time.Duration
+	JobPoll        time.Duration
 }
 
 // Error names the variable whose value is wrong.
@@ -59,6 +60,14 @@ func (c Config) Embedded() bool { return c.DatabaseURL == "" }
 
 // UsesS3 reports whether objects go to an S3-compatible store.
 func (c Config) UsesS3() bool { return c.S3Endpoint != "" }
+
+// TrustedProxyList returns GLC_TRUSTED_PROXIES as a list (nil: trust no proxy).
+func (c Config) TrustedProxyList() []string {
+	if c.TrustedProxies == "" {
+		return nil
+	}
+	return strings.Split(c.TrustedProxies, ",")
+}
 
 // SQLitePath is the database file used in the embedded mode.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "glc.db") }
@@ -138,7 +147,11 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config, v string) error {
-			return c.LogLevel.UnmarshalText([]byte(v))
+			switch strings.ToLower(v) {
+			case "debug", "info", "warn", "error":
+				return c.LogLevel.UnmarshalText([]byte(v))
+			}
+			return fmt.Errorf("must be debug, info, warn or error, got %q", v)
 		}},
 		{"GLC_AUTO_MIGRATE", "", "apply pending migrations at start-up (default true on SQLite, false on PostgreSQL)", false, func(c *Config, v string) error {
 			if v == "" {
@@ -187,6 +200,13 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_CONTENT_ORIGIN", "", "separate origin that serves uploaded package content", false, func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.TrimRight(u.Path, "/") != "" {
+				return fmt.Errorf("must be an origin such as https://content.example.org, got %q", v)
+			}
 			c.ContentOrigin = strings.TrimRight(v, "/")
 			return nil
 		}},
@@ -199,7 +219,7 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; unset means none", false, func(c *Config, v string) error {
-			c.TrustedProxies = nil
+			var list []string
 			for _, p := range strings.Split(v, ",") {
 				if p = strings.TrimSpace(p); p == "" {
 					continue
@@ -209,14 +229,30 @@ func options() []option {
 						return fmt.Errorf("must list IP addresses or CIDRs, got %q", p)
 					}
 				}
-				c.TrustedProxies = append(c.TrustedProxies, p)
+				list = append(list, p)
 			}
+			c.TrustedProxies = strings.Join(list, ",")
 			return nil
 		}},
 		{"GLC_ACTIVATION_TTL", "168h", "lifetime of account activation links", false, durationSetter(func(c *Config, d time.Duration) { c.ActivationTTL = d })},
-		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
-		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port, got %q", v)
+				}
+			}
+			c.SMTPAddr = v
+			return nil
+		}},
+		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error {
+			if v != "" && !strings.Contains(v, "@") {
+				return fmt.Errorf("must be an e-mail address, got %q", v)
+			}
+			c.SMTPFrom = v
+			return nil
+		}},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
+		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
 }
 
@@ -274,7 +310,11 @@ func Load(args []string, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	return c, c.validate()
 }
@@ -306,6 +346,24 @@ func (c Config) Dump(lookup func(string) (string, bool)) []any {
 			v = "***"
 		}
 		out = append(out, slog.String(o.name, v))
+	}
+	return out
+}
+
+// Var describes one configuration variable.
+type Var struct {
+	Name    string // GLC_ADDR
+	Flag    string // addr (given as --addr)
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Vars lists every configuration variable in the order `glc help` shows them.
+func Vars() []Var {
+	var out []Var
+	for _, o := range options() {
+		out = append(out, Var{Name: o.name, Flag: flagName(o.name), Default: o.def, Help: o.help, Secret: o.secret})
 	}
 	return out
 }

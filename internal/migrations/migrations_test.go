@@ -27,7 +27,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 		t.Fatalf("pending after migrate: %v %v", pending, err)
 	}
 	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens",
-		"user_sessions", "activation_tokens", "login_attempts", "user_imports", "countries"} {
+		"user_sessions", "activation_tokens", "login_attempts", "user_imports", "countries", "river_job"} {
 		if !db.Migrator().HasTable(table) {
 			t.Errorf("table %s missing after migration (%s)", table, testkit.Backend())
 		}
