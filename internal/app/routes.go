@@ -31,7 +31,7 @@ var sessionCookies = []string{"glc_access", "glc_refresh"}
 // modules builds every domain module with its dependencies. Order matters only for
 // dependencies between modules (a higher module takes a lower one's service).
 func (a *App) modules(ctx context.Context) ([]web.Module, error) {
-	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log})
+	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}
