@@ -17,6 +17,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/portal"
 )
 
@@ -35,8 +36,13 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
+	courses, err := course.New(ctx, course.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Courses = courses.Svc
 	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	return []web.Module{accounts, courses, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -64,7 +70,9 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}}
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/courses", LabelID: "course.nav.catalogue"}, {Path: "/my", LabelID: "course.nav.my", Role: "user"},
+		{Path: "/teach", LabelID: "course.nav.teach", Role: "instructor"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err

@@ -11,5 +11,7 @@ func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
 		m0100Accounts(),
+		m0200Courses(),
+		m0201CourseSearch(),
 	}
 }

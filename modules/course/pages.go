@@ -1,0 +1,5 @@
+package course
+
+import "glc/internal/web"
+
+func registerPages(r *web.Router, s *Service) {}
