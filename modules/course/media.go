@@ -432,7 +432,9 @@ func (s *Service) SignedURL(ctx context.Context, f *File, download bool) (string
 }
 
 // Open opens f's object.
-func (s *Service) Open(ctx context.Context, f *File) (storage.Object, error) { return s.store.Get(ctx, f.Key) }
+func (s *Service) Open(ctx context.Context, f *File) (storage.Object, error) {
+	return s.store.Get(ctx, f.Key)
+}
 
 // MediaOrigin is the origin of signed media URLs ("" when media come from our own origin).
 func (s *Service) MediaOrigin() string { return s.mediaOrigin }
