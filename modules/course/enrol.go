@@ -437,11 +437,11 @@ func (s *Service) addMembers(ctx context.Context, tx *gorm.DB, co *Cohort, ids [
 			return err
 		}
 		for _, l := range links {
-			c, err := s.loadCourse(ctx, l.CourseID)
-			if err != nil {
+			var c Course
+			if err := tx.Where("deleted_at IS NULL").Take(&c, l.CourseID).Error; err != nil {
 				continue
 			}
-			if _, _, err := s.enrol(ctx, tx, c, id, SourceCohort, &co.ID, nil, l.DueAt, by); err != nil {
+			if _, _, err := s.enrol(ctx, tx, &c, id, SourceCohort, &co.ID, nil, l.DueAt, by); err != nil {
 				return err
 			}
 		}
