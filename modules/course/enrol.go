@@ -621,23 +621,12 @@ func assignmentView(a Assignment) AssignmentView {
 // INSERT ... SELECT), reactivates those who had left, and sets or brings forward due dates of
 // those already enrolled. It returns how many enrolments it created or reactivated.
 func (s *Service) applyAssignment(ctx context.Context, tx *gorm.DB, a *Assignment) (int64, error) {
-	scope, args := "u.status = 'active'", []any{}
-	switch {
-	case a.ScopeCountry != "":
-		scope += " AND u.country = ?"
-		args = append(args, a.ScopeCountry)
-	case a.ScopeOrgID != nil:
-		scope += " AND u.org_id = ?"
-		args = append(args, *a.ScopeOrgID)
+	n, err := s.applyAssignmentNew(ctx, tx, a)
+	if err != nil {
+		return 0, err
 	}
+	scope, args := assignmentScope(a)
 	now := s.now()
-	ins := tx.Exec(`INSERT INTO course_enrolments (course_id, user_id, status, source, assignment_id, due_at, enrolled_by, enrolled_at, updated_at)
-SELECT ?, u.id, 'active', 'assignment', ?, ?, ?, ?, ? FROM users u
-WHERE `+scope+` AND NOT EXISTS (SELECT 1 FROM course_enrolments e WHERE e.course_id = ? AND e.user_id = u.id)`,
-		append(append([]any{a.CourseID, a.ID, a.DueAt, a.AssignedBy, now, now}, args...), a.CourseID)...)
-	if ins.Error != nil {
-		return 0, ins.Error
-	}
 	re := tx.Exec(`UPDATE course_enrolments SET status = 'active', source = 'assignment', assignment_id = ?, due_at = ?, unenrolled_at = NULL, enrolled_at = ?, updated_at = ?
 WHERE course_id = ? AND status = 'unenrolled' AND user_id IN (SELECT u.id FROM users u WHERE `+scope+`)`,
 		append([]any{a.ID, a.DueAt, now, now, a.CourseID}, args...)...)
@@ -647,7 +636,7 @@ WHERE course_id = ? AND status = 'unenrolled' AND user_id IN (SELECT u.id FROM u
 	due := tx.Exec(`UPDATE course_enrolments SET due_at = ?, assignment_id = ?, updated_at = ?
 WHERE course_id = ? AND status = 'active' AND completed_at IS NULL AND (due_at IS NULL OR due_at > ?) AND user_id IN (SELECT u.id FROM users u WHERE `+scope+`)`,
 		append([]any{a.DueAt, a.ID, now, a.CourseID, a.DueAt}, args...)...)
-	return ins.RowsAffected + re.RowsAffected, due.Error
+	return n + re.RowsAffected, due.Error
 }
 
 // Assignments lists a course's mandatory assignments (its instructors, coordinators and admins).
@@ -699,19 +688,22 @@ func (s *Service) SyncAssignments(ctx context.Context) (int64, error) {
 // applyAssignmentNew enrols only people who never had an enrolment in the course (those who
 // left after being assigned stay out until the next explicit assignment).
 func (s *Service) applyAssignmentNew(ctx context.Context, tx *gorm.DB, a *Assignment) (int64, error) {
-	scope, args := "u.status = 'active'", []any{}
-	switch {
-	case a.ScopeCountry != "":
-		scope += " AND u.country = ?"
-		args = append(args, a.ScopeCountry)
-	case a.ScopeOrgID != nil:
-		scope += " AND u.org_id = ?"
-		args = append(args, *a.ScopeOrgID)
-	}
+	scope, args := assignmentScope(a)
 	now := s.now()
 	res := tx.Exec(`INSERT INTO course_enrolments (course_id, user_id, status, source, assignment_id, due_at, enrolled_by, enrolled_at, updated_at)
 SELECT ?, u.id, 'active', 'assignment', ?, ?, ?, ?, ? FROM users u
 WHERE `+scope+` AND NOT EXISTS (SELECT 1 FROM course_enrolments e WHERE e.course_id = ? AND e.user_id = u.id)`,
 		append(append([]any{a.CourseID, a.ID, a.DueAt, a.AssignedBy, now, now}, args...), a.CourseID)...)
 	return res.RowsAffected, res.Error
+}
+
+// assignmentScope is the SQL condition on users u selecting an assignment's scope.
+func assignmentScope(a *Assignment) (string, []any) {
+	switch {
+	case a.ScopeCountry != "":
+		return "u.status = 'active' AND u.country = ?", []any{a.ScopeCountry}
+	case a.ScopeOrgID != nil:
+		return "u.status = 'active' AND u.org_id = ?", []any{*a.ScopeOrgID}
+	}
+	return "u.status = 'active'", nil
 }
