@@ -707,3 +707,35 @@ func assignmentScope(a *Assignment) (string, []any) {
 	}
 	return "u.status = 'active'", nil
 }
+
+// UserIDsByEmail resolves e-mail addresses of active users (422 naming the unknown ones).
+func (s *Service) UserIDsByEmail(ctx context.Context, emails []string) ([]int64, error) {
+	if len(emails) == 0 {
+		return nil, apperr.Invalid("emails", "is required")
+	}
+	keys := make([]string, len(emails))
+	for i, e := range emails {
+		keys[i] = strings.ToLower(strings.TrimSpace(e))
+	}
+	var us []userRow
+	if err := s.db.WithContext(ctx).Where("email_key IN ? AND status = ?", keys, "active").Find(&us).Error; err != nil {
+		return nil, err
+	}
+	var ids []int64
+	var missing []string
+	for _, k := range keys {
+		found := false
+		for _, u := range us {
+			if u.EmailKey == k {
+				ids, found = append(ids, u.ID), true
+			}
+		}
+		if !found {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, apperr.Invalid("emails", "unknown or inactive: "+strings.Join(missing, ", "))
+	}
+	return ids, nil
+}

@@ -438,3 +438,16 @@ func (s *Service) Open(ctx context.Context, f *File) (storage.Object, error) {
 
 // MediaOrigin is the origin of signed media URLs ("" when media come from our own origin).
 func (s *Service) MediaOrigin() string { return s.mediaOrigin }
+
+// lessonFiles lists a lesson's files (for its editor).
+func (s *Service) lessonFiles(ctx context.Context, lessonID int64) ([]MediaView, error) {
+	var fs []File
+	if err := s.db.WithContext(ctx).Where("lesson_id = ?", lessonID).Order("id").Find(&fs).Error; err != nil {
+		return nil, err
+	}
+	out := make([]MediaView, len(fs))
+	for i := range fs {
+		out[i] = *mediaView(lessonID, &fs[i], fs[i].Language)
+	}
+	return out, nil
+}
