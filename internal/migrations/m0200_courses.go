@@ -52,7 +52,7 @@ func m0200Courses() database.Migration {
 	type courseVariant struct {
 		ID          int64  `gorm:"primaryKey"`
 		CourseID    int64  `gorm:"not null;uniqueIndex:idx_course_variants_course_lang,priority:1"`
-		Language    string `gorm:"size:2;not null;uniqueIndex:idx_course_variants_course_lang,priority:2;index:idx_course_variants_language"`
+		Language    string `gorm:"size:2;not null;uniqueIndex:idx_course_variants_course_lang,priority:2"`
 		Title       string `gorm:"size:200;not null"`
 		Summary     string `gorm:"size:1000;not null;default:''"`
 		Description string `gorm:"type:text;not null;default:''"`
