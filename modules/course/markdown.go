@@ -27,7 +27,8 @@ func newPolicy() *bluemonday.Policy {
 	return p
 }
 
-// RenderMarkdown turns Markdown into sanitized HTML. Raw HTML is escaped, then the result is
+// RenderMarkdown turns Markdown into sanitized HTML, headings one level down (the page has
+// its own h1). Raw HTML is escaped, then the result is
 // sanitized again with bluemonday. Images must be files of this course's lessons (they get
 // their width and height); any other image becomes its alternative text, so a page never
 // loads images from elsewhere.
@@ -40,6 +41,9 @@ func (s *Service) RenderMarkdown(ctx context.Context, courseID int64, src string
 	var imgs []*ast.Image
 	var ids []int64
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+1, 6) // the page's own title is the only h1
+		}
 		if img, ok := n.(*ast.Image); ok && entering {
 			imgs = append(imgs, img)
 			if m := fileRefRe.FindStringSubmatch(string(img.Destination)); m != nil {

@@ -111,6 +111,9 @@ func want(t *testing.T, p page, status int, parts ...string) {
 			t.Errorf("page lacks %q", s)
 		}
 	}
+	if m := regexp.MustCompile(`\[[a-z]+\.[a-z_.]+\]`).FindString(p.body); m != "" {
+		t.Errorf("untranslated message %s", m)
+	}
 }
 
 func TestPagesLearner(t *testing.T) {
