@@ -2,6 +2,31 @@
 // their media), the catalogue with full-text search, enrolment (self, by instructors, by cohort,
 // mandatory assignment) and the lesson player with a minimal per-lesson progress record that
 // quizzes, SCORM and xAPI report into.
+//
+// # Language variants
+//
+// A course is one object with one structure and up to four language variants:
+//
+//   - Course holds what does not depend on language: slug, topic, region, level, hours, status,
+//     owner, enrolment rules, cover, and the default language (that of its first variant).
+//   - Variant (one per language, unique by course and language) holds the course's texts: title,
+//     summary, description and keywords. Search indexes each variant in its own language.
+//   - Section and Lesson are shared by every variant: their IDs, order, kinds and completion
+//     rules are the same whatever the language, so progress (lesson_progress, keyed by user and
+//     lesson) and enrolment belong to the course, not to a variant.
+//   - SectionText and Content hold a section's title and a lesson's title, body, link and media
+//     per language. A variant that lacks one falls back to the default language's, so a partly
+//     translated course still works.
+//
+// The catalogue lists each course once. The variant shown is, in order: the one asked for
+// (?variant=fr), the user's own language, the page language, then the default language.
+//
+// # Plugging in lesson kinds
+//
+// Quizzes and packages are lessons of kind "quiz" and "package" whose content lives in their
+// own modules: they call Service.RegisterKind with a KindHandler (settings on creation, the
+// player's address) and report results through ProgressSink.RecordLessonResult. Until a kind is
+// registered its lessons show "not available yet".
 package course
 
 import (
