@@ -8,8 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"glc/internal/apperr"
 	"glc/internal/app/apptest"
+	"glc/internal/apperr"
 	"glc/modules/course"
 )
 
