@@ -448,7 +448,7 @@ func (h *api) enrol(c *gin.Context) {
 	if !ok || !httpx.BindJSON(c, &in) {
 		return
 	}
-	if len(in.UserIDs) == 0 && in.CohortID == nil && in.DueAt == nil {
+	if len(in.UserIDs) == 0 && len(in.Emails) == 0 && in.CohortID == nil && in.DueAt == nil {
 		v, created, err := h.svc.SelfEnrol(c.Request.Context(), id)
 		status := http.StatusOK
 		if created {

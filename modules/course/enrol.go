@@ -16,9 +16,11 @@ import (
 	"glc/internal/auth"
 )
 
-// EnrolInput enrols the caller (empty), a list of users, or a cohort (instructors and admins).
+// EnrolInput enrols the caller (empty), a list of users (by id or e-mail), or a cohort
+// (instructors and admins).
 type EnrolInput struct {
-	UserIDs  []int64 `json:"user_ids"`
+	UserIDs  []int64  `json:"user_ids"`
+	Emails   []string `json:"emails"`
 	CohortID *int64  `json:"cohort_id"`
 	DueAt    *string `json:"due_at"`
 }
@@ -121,7 +123,7 @@ func (s *Service) EnrolUsers(ctx context.Context, courseID int64, in EnrolInput)
 	var ids []int64
 	source := SourceManual
 	if in.CohortID != nil {
-		f.Check(len(in.UserIDs) > 0, "user_ids", "give user_ids or cohort_id, not both")
+		f.Check(len(in.UserIDs) > 0 || len(in.Emails) > 0, "user_ids", "give user_ids (or emails) or cohort_id, not both")
 		var co Cohort
 		if err := s.db.WithContext(ctx).Take(&co, *in.CohortID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			f.Add("cohort_id", "no such cohort")
@@ -137,6 +139,13 @@ func (s *Service) EnrolUsers(ctx context.Context, courseID int64, in EnrolInput)
 		}
 		source = SourceCohort
 	} else {
+		if len(in.Emails) > 0 {
+			found, err := s.UserIDsByEmail(ctx, in.Emails)
+			if err != nil {
+				return nil, err
+			}
+			in.UserIDs = append(in.UserIDs, found...)
+		}
 		f.Check(len(in.UserIDs) == 0, "user_ids", "is required (or send {} to enrol yourself)")
 		f.Check(len(in.UserIDs) > 1000, "user_ids", "at most 1000 at a time")
 		ids = uniq(in.UserIDs)
@@ -708,10 +717,11 @@ func assignmentScope(a *Assignment) (string, []any) {
 	return "u.status = 'active'", nil
 }
 
-// UserIDsByEmail resolves e-mail addresses of active users (422 naming the unknown ones).
+// UserIDsByEmail resolves e-mail addresses of active users (422 naming the unknown ones). Call it
+// only after checking that the caller may enrol people in the course.
 func (s *Service) UserIDsByEmail(ctx context.Context, emails []string) ([]int64, error) {
 	if len(emails) == 0 {
-		return nil, apperr.Invalid("emails", "is required")
+		return nil, apperr.Invalid("emails", "give at least one e-mail address")
 	}
 	keys := make([]string, len(emails))
 	for i, e := range emails {

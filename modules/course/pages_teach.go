@@ -268,9 +268,13 @@ func (p *pages) addInstructor(c *gin.Context) {
 }
 
 func (p *pages) enrolUsers(c *gin.Context) {
-	ids, err := p.svc.UserIDsByEmail(c.Request.Context(), strings.Fields(strings.ReplaceAll(c.PostForm("emails"), ",", " ")))
-	if err == nil {
-		_, err = p.svc.EnrolUsers(c.Request.Context(), paramID(c), EnrolInput{UserIDs: ids})
+	emails := strings.Fields(strings.ReplaceAll(c.PostForm("emails"), ",", " "))
+	if emails == nil {
+		emails = []string{}
+	}
+	_, err := p.svc.EnrolUsers(c.Request.Context(), paramID(c), EnrolInput{Emails: emails})
+	if errs := formErrors(err); errs != nil && len(emails) == 0 {
+		errs["emails"] = "give at least one e-mail address"
 	}
 	p.after(c, err, "course.flash.enrolled_users")
 }

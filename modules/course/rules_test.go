@@ -245,6 +245,15 @@ func TestEnrolmentRules(t *testing.T) {
 	if l.Total != 2 || l.Items[0]["source"] != "manual" || l.Items[0]["due_at"] != "2031-01-01T00:00:00Z" {
 		t.Fatalf("enrolled: %+v", l)
 	}
+	// By e-mail; a stranger cannot probe e-mail addresses through it.
+	x := s.Learner(t)
+	must(t, s.Do("POST", cpath+"/enrolments", f.owner.Token, map[string]any{"emails": []string{x.Email}}), 201)
+	if r := s.Do("POST", cpath+"/enrolments", a.Token, map[string]any{"emails": []string{"nobody@example.org"}}); r.Status != 403 {
+		t.Errorf("learner enrolling by e-mail: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do("POST", cpath+"/enrolments", f.owner.Token, map[string]any{"emails": []string{"nobody@example.org"}}); r.Status != 422 {
+		t.Errorf("unknown e-mail: %d", r.Status)
+	}
 	// Assigned learners cannot unenrol themselves; instructors can unenrol them; history stays.
 	must(t, s.Do("DELETE", fmt.Sprintf("%s/enrolments/%d", cpath, a.ID), a.Token, nil), 403)
 	must(t, s.Do("DELETE", fmt.Sprintf("%s/enrolments/%d", cpath, a.ID), b.Token, nil), 403)
