@@ -17,6 +17,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
@@ -37,21 +38,21 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
+	courses, err := course.New(ctx, course.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Courses = courses.Svc
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	// Enroller (programme sessions -> course enrolment) comes from the course module once it
-	// lands; until then the enrolment action answers 503.
-	var enroller programme.Enroller
-	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: courseEnroller{courses.Svc}})
 	a.Programmes = progs.Svc
-	// Featured courses come from the course module once it lands (nil: none shown).
-	var featured portal.FeaturedCourses
-	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
-	return []web.Module{accounts, lib, progs, home}, nil
+	return []web.Module{accounts, courses, lib, progs, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -79,8 +80,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/courses", LabelID: "course.nav.catalogue"}, {Path: "/library", LabelID: "nav.library"},
 		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
+		{Path: "/my", LabelID: "course.nav.my", Role: "user"},
+		{Path: "/teach", LabelID: "course.nav.teach", Role: "instructor"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
