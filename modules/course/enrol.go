@@ -21,8 +21,8 @@ import (
 type EnrolInput struct {
 	UserIDs  []int64  `json:"user_ids"`
 	Emails   []string `json:"emails"`
-	CohortID *int64  `json:"cohort_id"`
-	DueAt    *string `json:"due_at"`
+	CohortID *int64   `json:"cohort_id"`
+	DueAt    *string  `json:"due_at"`
 }
 
 // restricted reports why u may not enrol in c by themselves ("" when they may).
