@@ -39,12 +39,14 @@ type Config struct {
 	MaxUploadMB    int64
 	ContentOrigin  string
 	LoginIPLimit   int
-	TrustedProxies string
+	TrustedProxies []string
 	ActivationTTL  time.Duration
 	SMTPAddr       string
 	SMTPFrom       string
 	ShutdownWait   time.Duration
 	JobPoll        time.Duration
+	LinkCheck      bool
+	SeedDemo       bool
 }
 
 // Error names the variable whose value is wrong.
@@ -60,14 +62,6 @@ func (c Config) Embedded() bool { return c.DatabaseURL == "" }
 
 // UsesS3 reports whether objects go to an S3-compatible store.
 func (c Config) UsesS3() bool { return c.S3Endpoint != "" }
-
-// TrustedProxyList returns GLC_TRUSTED_PROXIES as a list (nil: trust no proxy).
-func (c Config) TrustedProxyList() []string {
-	if c.TrustedProxies == "" {
-		return nil
-	}
-	return strings.Split(c.TrustedProxies, ",")
-}
 
 // SQLitePath is the database file used in the embedded mode.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "glc.db") }
@@ -167,7 +161,7 @@ func options() []option {
 			c.Registration = v
 			return nil
 		}},
-		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes); unset means a key generated into the data folder", true, func(c *Config, v string) error {
+		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes), the same on every replica; unset means a generated key kept in the data folder (SQLite) or the database (PostgreSQL)", true, func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
 				return fmt.Errorf("must be at least 32 characters long")
 			}
@@ -219,7 +213,7 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; unset means none", false, func(c *Config, v string) error {
-			var list []string
+			c.TrustedProxies = nil
 			for _, p := range strings.Split(v, ",") {
 				if p = strings.TrimSpace(p); p == "" {
 					continue
@@ -229,9 +223,8 @@ func options() []option {
 						return fmt.Errorf("must list IP addresses or CIDRs, got %q", p)
 					}
 				}
-				list = append(list, p)
+				c.TrustedProxies = append(c.TrustedProxies, p)
 			}
-			c.TrustedProxies = strings.Join(list, ",")
 			return nil
 		}},
 		{"GLC_ACTIVATION_TTL", "168h", "lifetime of account activation links", false, durationSetter(func(c *Config, d time.Duration) { c.ActivationTTL = d })},
@@ -251,6 +244,8 @@ func options() []option {
 			c.SMTPFrom = v
 			return nil
 		}},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
 		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
