@@ -49,7 +49,9 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 }
 
 // subcommands are the administrative commands added by modules (user, lrs, seed).
-var subcommands = map[string]func(context.Context, env) error{}
+var subcommands = map[string]func(context.Context, env) error{
+	"lrs": lrsCommand,
+}
 
 const usage = `usage: glc [command] [flags]
 
@@ -57,6 +59,7 @@ commands:
   serve                      run the portal (default)
   migrate [--to ID] [--status]  apply database migrations
   user create --email E --name N --role R   create a user (password read from stdin)
+  lrs credential create --name N [--scopes a,b]   create record-store credentials
   seed demo                  load demo content
   version                    print the version
   help                       this text

@@ -23,6 +23,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/xapi"
 	"glc/storage"
 )
 
@@ -40,6 +41,7 @@ type App struct {
 	Render   *web.Renderer
 	Doc      *openapi.Doc
 	Accounts *account.Service
+	LRS      *xapi.Service
 	closers  []func() error
 	bg       []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).

@@ -18,6 +18,7 @@ import (
 	"glc/internal/web"
 	"glc/modules/account"
 	"glc/modules/portal"
+	"glc/modules/xapi"
 )
 
 //go:embed openapi.json
@@ -36,7 +37,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
 	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.LRS = lrs.Svc
+	return []web.Module{accounts, home, lrs}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
