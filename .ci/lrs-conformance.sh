@@ -58,7 +58,7 @@ for v in "${versions[@]}"; do
 		continue
 	fi
 	summary=$(node -e '
-		const l = require(process.argv[1]);
+		const l = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 		const s = l.summary || {};
 		console.log(`xapi ${process.argv[2]}: ${s.passed} passed, ${s.failed} failed (total ${s.total})`);
 		const walk = (n, path) => {

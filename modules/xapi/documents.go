@@ -173,8 +173,14 @@ func (s *Service) PutDocument(ctx context.Context, id *Identity, v Version, k Do
 		if err := pre.check(cur); err != nil {
 			return err
 		}
-		if !merge && cur != nil && !pre.any() && (k.Kind != KindState || v == V200) {
-			return errNoPrecondition
+		if !merge && !pre.any() && (k.Kind != KindState || v == V200) {
+			if cur != nil {
+				return errNoPrecondition
+			}
+			if v == V103 && k.Kind != KindState {
+				// 1.0.3 asks for If-None-Match: * when creating a profile with PUT.
+				return badRequest("PUT of a profile needs If-Match or If-None-Match")
+			}
 		}
 		content := body
 		if merge && cur != nil {

@@ -53,7 +53,7 @@ func idsActivity(x any) any {
 	if !ok {
 		return x
 	}
-	return map[string]any{"objectType": "Activity", "id": m["id"]}
+	return map[string]any{"id": m["id"]}
 }
 
 func idsStatement(m map[string]any) {

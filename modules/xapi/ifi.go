@@ -87,7 +87,7 @@ func (ix *index) statement(m map[string]any, top bool) {
 	}
 	ix.agent(ctx["instructor"], false)
 	ix.agent(ctx["team"], false)
-	for _, key := range []string{"contextAgents", "contextAgentGroups"} {
+	for _, key := range []string{"contextAgents", "contextGroups"} {
 		if arr, ok := ctx[key].([]any); ok {
 			for _, e := range arr {
 				if em, ok := e.(map[string]any); ok {

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +46,24 @@ func ParseVersion(h string) (Version, error) {
 
 type lrsHandler struct {
 	s *Service
+	// lastVersion remembers the version each client last spoke, to answer a request that
+	// forgot the version header in the version that client most likely expects.
+	lastVersion sync.Map
+}
+
+func identityKey(id *Identity) string {
+	return fmt.Sprintf("%d/%d/%s", id.CredentialID, id.UserID, id.AuthorityIFI)
+}
+
+// guessVersion is the version to announce on a request without a valid version header: the
+// one its (valid) credentials last used, else the newest.
+func (h *lrsHandler) guessVersion(c *gin.Context) Version {
+	if id, err := h.s.authenticate(c.Request); err == nil {
+		if v, ok := h.lastVersion.Load(identityKey(id)); ok {
+			return v.(Version)
+		}
+	}
+	return V200
 }
 
 func setCORS(c *gin.Context) {
@@ -88,7 +107,7 @@ func (h *lrsHandler) serve(c *gin.Context) {
 	}
 	v, err := ParseVersion(c.GetHeader(versionHeader))
 	if err != nil {
-		c.Header(versionHeader, V200.String())
+		c.Header(versionHeader, h.guessVersion(c).String())
 		fail(c, err)
 		return
 	}
@@ -98,6 +117,7 @@ func (h *lrsHandler) serve(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.lastVersion.Store(identityKey(id), v)
 	if c.Request.ContentLength > h.s.maxBody {
 		fail(c, apperr.ErrTooLarge)
 		return

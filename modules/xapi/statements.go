@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -182,6 +183,7 @@ func (s *Service) prepare(m map[string]any, id *Identity, v Version, stored time
 	} else {
 		m["timestamp"] = formatTime(stored)
 	}
+	arrayContextActivities(m)
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -221,6 +223,23 @@ func (s *Service) prepare(m map[string]any, id *Identity, v Version, stored time
 	p.ix.statement(m, true)
 	collectDefinitions(m, p.definitions)
 	return p, nil
+}
+
+// arrayContextActivities stores every context activity list as an array (the LRS returns
+// arrays even when a single object was sent).
+func arrayContextActivities(m map[string]any) {
+	if c, ok := m["context"].(map[string]any); ok {
+		if ca, ok := c["contextActivities"].(map[string]any); ok {
+			for k, v := range ca {
+				if _, isArr := v.([]any); !isArr {
+					ca[k] = []any{v}
+				}
+			}
+		}
+	}
+	if o, ok := m["object"].(map[string]any); ok && o["objectType"] == "SubStatement" {
+		arrayContextActivities(o)
+	}
 }
 
 // collectDefinitions gathers activity definitions found in a statement.
@@ -307,10 +326,20 @@ func sameStatement(storedJSON string, p *prepared) bool {
 	return reflect.DeepEqual(normalize(a), normalize(b))
 }
 
-// normalize makes numbers comparable by value.
+var reDurationFraction = regexp.MustCompile(`(\d+)\.(\d{1,2})\d*S$`)
+
+// truncDuration drops precision beyond hundredths of a second, which comparisons ignore.
+func truncDuration(d string) string { return reDurationFraction.ReplaceAllString(d, "$1.${2}S") }
+
+// normalize makes numbers comparable by value and durations by hundredths of a second.
 func normalize(x any) any {
 	switch t := x.(type) {
 	case map[string]any:
+		if r, ok := t["result"].(map[string]any); ok {
+			if d, ok := r["duration"].(string); ok {
+				r["duration"] = truncDuration(d)
+			}
+		}
 		for k, v := range t {
 			t[k] = normalize(v)
 		}

@@ -659,7 +659,7 @@ func (val validator) context(x any, path string, objectIsActivity bool) error {
 	}
 	allowed := []string{"registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions"}
 	if val.v == V200 {
-		allowed = append(allowed, "contextAgents", "contextAgentGroups")
+		allowed = append(allowed, "contextAgents", "contextGroups")
 	}
 	if err := allowOnly(m, path, allowed...); err != nil {
 		return err
@@ -714,8 +714,8 @@ func (val validator) context(x any, path string, objectIsActivity bool) error {
 			return err
 		}
 	}
-	if x, ok := m["contextAgentGroups"]; ok {
-		if err := val.contextAgents(x, path+".contextAgentGroups", true); err != nil {
+	if x, ok := m["contextGroups"]; ok {
+		if err := val.contextAgents(x, path+".contextGroups", true); err != nil {
 			return err
 		}
 	}
@@ -883,8 +883,8 @@ func (val validator) statement(m map[string]any, path string, sub bool) error {
 			return err
 		}
 		if am := a.(map[string]any); am["objectType"] == "Group" {
-			if members, _ := am["member"].([]any); len(members) != 2 {
-				return bad(path+".authority", "a Group authority has exactly two members")
+			if members, _ := am["member"].([]any); len(members) != 2 || IFI(am) != "" {
+				return bad(path+".authority", "a Group authority is an anonymous Group of exactly two Agents (OAuth consumer and user)")
 			}
 		}
 	}
