@@ -104,6 +104,7 @@ func m0700XAPI() database.Migration {
 			"CREATE INDEX idx_xapi_statements_actor_seq ON xapi_statements (actor_ifi, seq)",
 			"CREATE INDEX idx_xapi_statements_activity_seq ON xapi_statements (object_activity_id, seq)",
 			"CREATE INDEX idx_xapi_statements_registration_seq ON xapi_statements (registration, seq)",
+			"CREATE INDEX idx_xapi_statements_refs ON xapi_statements (seq) WHERE ref_id IS NOT NULL",
 			"CREATE INDEX idx_xapi_statement_agents_ifi_seq ON xapi_statement_agents (ifi, seq, direct)",
 			"CREATE INDEX idx_xapi_statement_activities_activity_seq ON xapi_statement_activities (activity_id, seq, direct)",
 		}

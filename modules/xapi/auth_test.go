@@ -210,9 +210,14 @@ func TestLearnerSession(t *testing.T) {
 	if r := l.req("GET", state(theirs), nil, nil); r.Status != 403 {
 		t.Errorf("learner reads another's state: %d", r.Status)
 	}
+	// The session cookie works too (content served by GLC on the same origin).
+	cookie := &lrsClient{s: s, t: t, version: "2.0.0"}
+	if r := cookie.req("POST", "/statements", mine, map[string]string{"Cookie": "glc_access=" + u.Token}); r.Status != 200 {
+		t.Errorf("cookie session POST: %d %s", r.Status, r.Body)
+	}
 	// A browser session cannot use the alternate request syntax (a cross-site form could).
 	form := url.Values{"X-Experience-API-Version": {"1.0.3"}, "content": {`{}`}}
-	cookie := &lrsClient{s: s, t: t}
+	cookie.version = ""
 	r := cookie.req("POST", "/statements?method=PUT", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "glc_access=" + u.Token})
 	if r.Status != 401 {
 		t.Errorf("session alternate syntax: %d", r.Status)

@@ -217,39 +217,93 @@ func filterSQL(a string, q Query) ([]string, []any) {
 	return where, args
 }
 
-// pageSQL returns the conditions that apply to the returned statement itself.
-func pageSQL(a string, q Query, mineAuthority, mineAgent string) ([]string, []any) {
-	where := []string{a + ".voided = ?"}
+// pageSQL returns the conditions that apply to the returned statement itself; key is the
+// column that orders the page (the driving table's seq).
+func pageSQL(key string, q Query, mineAuthority string) ([]string, []any) {
+	where := []string{"s.voided = ?"}
 	args := []any{false}
 	if q.Since != nil {
-		where = append(where, a+".stored > ?")
+		where = append(where, "s.stored > ?")
 		args = append(args, *q.Since)
 	}
 	if q.Until != nil {
-		where = append(where, a+".stored <= ?")
+		where = append(where, "s.stored <= ?")
 		args = append(args, *q.Until)
 	}
 	if q.After != 0 {
 		if q.Ascending {
-			where = append(where, a+".seq > ?")
+			where = append(where, key+" > ?")
 		} else {
-			where = append(where, a+".seq < ?")
+			where = append(where, key+" < ?")
 		}
 		args = append(args, q.After)
 	}
 	if q.Horizon != 0 {
-		where = append(where, a+".seq <= ?")
+		where = append(where, key+" <= ?")
 		args = append(args, q.Horizon)
 	}
 	if mineAuthority != "" {
-		where = append(where, a+".authority_ifi = ?")
+		where = append(where, "s.authority_ifi = ?")
 		args = append(args, mineAuthority)
 	}
-	if mineAgent != "" {
-		where = append(where, a+".seq IN (SELECT seq FROM xapi_statement_agents WHERE ifi = ?)")
-		args = append(args, mineAgent)
-	}
 	return where, args
+}
+
+// mainSQL builds the page query. The most selective index table drives it (the agent's rows
+// in xapi_statement_agents, or the activity's in xapi_statement_activities), read in seq
+// order through its (key, seq) index, so that a filter that matches a few statements among
+// millions does not scan the statements table.
+func mainSQL(q Query, mineAuthority, mineAgent string, limit int) (string, []any) {
+	from, key := "xapi_statements s", "s.seq"
+	var where []string
+	var args []any
+	rest := q
+	switch {
+	case q.Agent != "":
+		from, key = "xapi_statement_agents d JOIN xapi_statements s ON s.seq = d.seq", "d.seq"
+		where, args = append(where, "d.ifi = ?"), append(args, q.Agent)
+		if !q.RelatedAgents {
+			where, args = append(where, "d.direct = ?"), append(args, true)
+		}
+		rest.Agent = ""
+	case mineAgent != "":
+		from, key = "xapi_statement_agents d JOIN xapi_statements s ON s.seq = d.seq", "d.seq"
+		where, args = append(where, "d.ifi = ?"), append(args, mineAgent)
+		mineAgent = ""
+	case q.Activity != "" && q.RelatedActivities:
+		from, key = "xapi_statement_activities d JOIN xapi_statements s ON s.seq = d.seq", "d.seq"
+		where, args = append(where, "d.activity_id = ?"), append(args, q.Activity)
+		rest.Activity = ""
+	}
+	pw, pa := pageSQL(key, q, mineAuthority)
+	where, args = append(where, pw...), append(args, pa...)
+	if mineAgent != "" {
+		where, args = append(where, "s.seq IN (SELECT seq FROM xapi_statement_agents WHERE ifi = ?)"), append(args, mineAgent)
+	}
+	fw, fa := filterSQL("s", rest)
+	where, args = append(where, fw...), append(args, fa...)
+	order := "DESC"
+	if q.Ascending {
+		order = "ASC"
+	}
+	return "SELECT " + key + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + key + " " + order + " LIMIT ?", append(args, limit)
+}
+
+// refSQL finds statements that target (StatementRef) a statement matching the filters: they
+// match too. Only the few statements with a ref_id are read (a partial index holds them).
+func refSQL(q Query, mineAuthority, mineAgent string, limit int) (string, []any) {
+	where, args := pageSQL("s.seq", q, mineAuthority)
+	if mineAgent != "" {
+		where, args = append(where, "s.seq IN (SELECT seq FROM xapi_statement_agents WHERE ifi = ?)"), append(args, mineAgent)
+	}
+	tw, ta := filterSQL("t", q)
+	where, args = append(where, tw...), append(args, ta...)
+	order := "DESC"
+	if q.Ascending {
+		order = "ASC"
+	}
+	return "SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.statement_id = s.ref_id WHERE s.ref_id IS NOT NULL AND " +
+		strings.Join(where, " AND ") + " ORDER BY s.seq " + order + " LIMIT ?", append(args, limit)
 }
 
 // Query runs a statement query and returns one page.
@@ -273,25 +327,15 @@ func (s *Service) Query(ctx context.Context, id *Identity, q Query) (*StatementR
 		}
 		q.Horizon = *max
 	}
-	order := "DESC"
-	if q.Ascending {
-		order = "ASC"
-	}
-	pw, pa := pageSQL("s", q, mineAuthority, mineAgent)
-	fw, fa := filterSQL("s", q)
 	var seqs []int64
-	main := "SELECT s.seq FROM xapi_statements s WHERE " + strings.Join(append(pw, fw...), " AND ") +
-		" ORDER BY s.seq " + order + " LIMIT ?"
-	if err := db.Raw(main, append(append(pa, fa...), limit+1)...).Scan(&seqs).Error; err != nil {
+	sqlText, args := mainSQL(q, mineAuthority, mineAgent, limit+1)
+	if err := db.Raw(sqlText, args...).Scan(&seqs).Error; err != nil {
 		return nil, err
 	}
-	// Statements that target a statement matching the filters match too.
-	if len(fw) > 0 {
-		tw, ta := filterSQL("t", q)
+	if q.Agent != "" || q.Verb != "" || q.Activity != "" || q.Registration != "" {
 		var refs []int64
-		refSQL := "SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.statement_id = s.ref_id WHERE s.ref_id IS NOT NULL AND " +
-			strings.Join(append(pw, tw...), " AND ") + " ORDER BY s.seq " + order + " LIMIT ?"
-		if err := db.Raw(refSQL, append(append(pa, ta...), limit+1)...).Scan(&refs).Error; err != nil {
+		sqlText, args := refSQL(q, mineAuthority, mineAgent, limit+1)
+		if err := db.Raw(sqlText, args...).Scan(&refs).Error; err != nil {
 			return nil, err
 		}
 		seqs = mergeSeqs(seqs, refs, q.Ascending)

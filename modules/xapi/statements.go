@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -372,13 +373,22 @@ func (s *Service) insert(tx *gorm.DB, preps []*prepared, parts []Part) ([]*prepa
 	for _, p := range preps {
 		ids = append(ids, p.row.StatementID)
 	}
+	// One query finds the statements that exist already and the voiding statements that
+	// arrived before their targets.
 	var existing []statementRow
-	if err := tx.Select("statement_id", "statement", "voiding").Where("statement_id IN ?", ids).Find(&existing).Error; err != nil {
+	if err := tx.Select("statement_id", "statement", "voiding", "ref_id").
+		Where("statement_id IN ? OR (voiding = ? AND ref_id IN ?)", ids, true, ids).Find(&existing).Error; err != nil {
 		return nil, err
 	}
 	have := map[string]statementRow{}
+	voidedEarly := map[string]bool{}
 	for _, e := range existing {
-		have[e.StatementID] = e
+		if e.Voiding && e.RefID != nil {
+			voidedEarly[*e.RefID] = true
+		}
+		if slices.Contains(ids, e.StatementID) {
+			have[e.StatementID] = e
+		}
 	}
 	var fresh []*prepared
 	batchVoiding := map[string]bool{}
@@ -416,6 +426,9 @@ func (s *Service) insert(tx *gorm.DB, preps []*prepared, parts []Part) ([]*prepa
 	}
 	rows := make([]*statementRow, len(fresh))
 	for i, p := range fresh {
+		if voidedEarly[p.row.StatementID] && !p.row.Voiding {
+			p.row.Voided = true
+		}
 		rows[i] = &p.row
 	}
 	if err := tx.CreateInBatches(rows, 200).Error; err != nil {
@@ -454,15 +467,6 @@ func (s *Service) insert(tx *gorm.DB, preps []*prepared, parts []Part) ([]*prepa
 			return nil, err
 		}
 	}
-	// Statements voided before they arrived.
-	newIDs := make([]string, len(fresh))
-	for i, p := range fresh {
-		newIDs[i] = p.row.StatementID
-	}
-	if err := tx.Exec(`UPDATE xapi_statements SET voided = ? WHERE voiding = ? AND statement_id IN ?
-		AND statement_id IN (SELECT ref_id FROM xapi_statements WHERE voiding = ? AND ref_id IN ?)`, true, false, newIDs, true, newIDs).Error; err != nil {
-		return nil, err
-	}
 	if err := s.saveDefinitions(tx, defs); err != nil {
 		return nil, err
 	}
@@ -481,19 +485,29 @@ func (s *Service) saveDefinitions(tx *gorm.DB, defs map[string]map[string]any) e
 	if err := tx.Where("activity_id IN ?", keys).Find(&old).Error; err != nil {
 		return err
 	}
+	unchanged := map[string]bool{}
 	for _, o := range old {
 		var d map[string]any
-		if json.Unmarshal([]byte(o.Definition), &d) == nil {
-			defs[o.ActivityID] = mergeDefinition(d, defs[o.ActivityID])
+		if decodeJSON([]byte(o.Definition), &d) == nil {
+			merged := mergeDefinition(d, defs[o.ActivityID])
+			raw, _ := json.Marshal(merged)
+			unchanged[o.ActivityID] = string(raw) == o.Definition
+			defs[o.ActivityID] = merged
 		}
 	}
 	rows := make([]activityDefRow, 0, len(defs))
 	for k, d := range defs {
+		if unchanged[k] {
+			continue
+		}
 		raw, err := json.Marshal(d)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, activityDefRow{ActivityID: k, Definition: string(raw), UpdatedAt: s.now()})
+	}
+	if len(rows) == 0 {
+		return nil
 	}
 	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "activity_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"definition", "updated_at"})}).Create(&rows).Error
