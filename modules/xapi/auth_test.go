@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"glc/internal/app/apptest"
+	"glc/modules/xapi"
 )
 
 func TestCredentialsAPI(t *testing.T) {
@@ -268,5 +269,41 @@ func TestAlternateSyntaxAndCORS(t *testing.T) {
 	}
 	if h := l.req("HEAD", "/statements?statementId="+newID(), nil, nil); h.Status != 404 {
 		t.Errorf("HEAD missing: %d", h.Status)
+	}
+}
+
+// TestLaunchAuthenticator plugs in an authenticator the way cmi5 will for its fetch tokens:
+// the identity is bound to one agent and one registration.
+func TestLaunchAuthenticator(t *testing.T) {
+	s, admin := newLRS(t)
+	reg := newID()
+	au := agent("launched")
+	s.App.LRS.AddAuthenticator(func(r *http.Request) (*xapi.Identity, error) {
+		if r.Header.Get("Authorization") != "Basic launch-token" {
+			return nil, nil
+		}
+		return &xapi.Identity{Scopes: []string{xapi.ScopeStatementsWrite, xapi.ScopeStatementsReadMine, xapi.ScopeState},
+			Authority: au, AuthorityIFI: xapi.IFI(au), Agent: au, AgentIFI: xapi.IFI(au), Registration: reg}, nil
+	})
+	l := &lrsClient{s: s, t: t, version: "1.0.3"}
+	hdr := map[string]string{"Authorization": "Basic launch-token"}
+	inReg := map[string]any{"actor": au, "verb": verb("initialized"), "object": activity("au"), "context": map[string]any{"registration": reg}}
+	if r := l.req("POST", "/statements", inReg, hdr); r.Status != 200 {
+		t.Fatalf("launch statement: %d %s", r.Status, r.Body)
+	}
+	otherReg := clone(inReg)
+	otherReg["context"] = map[string]any{"registration": newID()}
+	noReg := clone(inReg)
+	delete(noReg, "context")
+	otherActor := clone(inReg)
+	otherActor["actor"] = agent("someone")
+	for name, st := range map[string]map[string]any{"other registration": otherReg, "no registration": noReg, "other actor": otherActor} {
+		if r := l.req("POST", "/statements", st, hdr); r.Status != 403 {
+			t.Errorf("%s: %d", name, r.Status)
+		}
+	}
+	// Other credentials still work beside it.
+	if r := admin.req("GET", "/statements", nil, nil); r.Status != 200 {
+		t.Errorf("basic credentials beside the authenticator: %d", r.Status)
 	}
 }

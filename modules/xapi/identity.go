@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,6 +47,25 @@ func (id *Identity) Can(scopes ...string) bool {
 		}
 	}
 	return false
+}
+
+// mayWrite checks the identity's restrictions on a statement it sends: a learner (or a
+// launched AU) only about its own agent, a launch only within its registration.
+func (id *Identity) mayWrite(m map[string]any) error {
+	if id.AgentIFI != "" {
+		actor, _ := m["actor"].(map[string]any)
+		if IFI(actor) != id.AgentIFI {
+			return fmt.Errorf("a learner session may only send statements about the learner: %w", apperr.ErrForbidden)
+		}
+	}
+	if id.Registration != "" {
+		ctx, _ := m["context"].(map[string]any)
+		reg, _ := ctx["registration"].(string)
+		if !strings.EqualFold(reg, id.Registration) {
+			return fmt.Errorf("these credentials may only send statements in registration %s: %w", id.Registration, apperr.ErrForbidden)
+		}
+	}
+	return nil
 }
 
 // Authenticator maps a request to an identity. It returns (nil, nil) when the request does

@@ -2,6 +2,7 @@ package xapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,7 +10,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"glc/internal/apperr"
 )
+
+// MaxDocument is the largest state or profile document (they are kept in the database).
+const MaxDocument = 16 << 20
 
 // docParams says which parameters a document resource takes.
 var docParams = map[string]map[string]bool{
@@ -56,6 +62,9 @@ func docKey(kind string, q url.Values, v Version) (DocKey, *time.Time, error) {
 		k.DocID = q.Get("stateId")
 	} else {
 		k.DocID = q.Get("profileId")
+	}
+	if len(k.ActivityID) > maxIndexed || len(k.AgentIFI) > maxIndexed || len(k.DocID) > maxIndexed {
+		return k, nil, badRequestf("identifiers longer than %d characters are not supported", maxIndexed)
 	}
 	var since *time.Time
 	if s := q.Get("since"); s != "" {
@@ -109,9 +118,13 @@ func (h *lrsHandler) document(c *gin.Context, id *Identity, v Version, kind, met
 			fail(c, badRequest("since applies only to lists of documents"))
 			return
 		}
-		body, err := io.ReadAll(c.Request.Body)
+		body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxDocument+1))
 		if err != nil {
 			fail(c, err)
+			return
+		}
+		if len(body) > MaxDocument {
+			fail(c, fmt.Errorf("documents are limited to %d MiB: %w", MaxDocument>>20, apperr.ErrTooLarge))
 			return
 		}
 		ct := c.GetHeader("Content-Type")

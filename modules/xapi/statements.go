@@ -103,11 +103,8 @@ func (s *Service) StoreStatements(ctx context.Context, id *Identity, v Version, 
 			}
 			seen[k] = true
 		}
-		if id.AgentIFI != "" {
-			actor, _ := m["actor"].(map[string]any)
-			if IFI(actor) != id.AgentIFI {
-				return nil, fmt.Errorf("a learner session may only send statements about the learner: %w", apperr.ErrForbidden)
-			}
+		if err := id.mayWrite(m); err != nil {
+			return nil, err
 		}
 	}
 	if err := checkAttachments(stmts, parts); err != nil {
@@ -190,6 +187,9 @@ func (s *Service) prepare(m map[string]any, id *Identity, v Version, stored time
 		return nil, err
 	}
 	p.raw = raw
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		return nil, badRequest("statements with NUL characters are not supported")
+	}
 	actor, _ := m["actor"].(map[string]any)
 	verb, _ := m["verb"].(map[string]any)
 	obj, _ := m["object"].(map[string]any)
@@ -222,8 +222,28 @@ func (s *Service) prepare(m map[string]any, id *Identity, v Version, stored time
 	}
 	p.row = row
 	p.ix.statement(m, true)
+	if err := p.checkLengths(); err != nil {
+		return nil, err
+	}
 	collectDefinitions(m, p.definitions)
 	return p, nil
+}
+
+// maxIndexed is the longest identifier (IRI, agent identifier) the index columns hold.
+const maxIndexed = 1000
+
+func (p *prepared) checkLengths() error {
+	long := len(p.row.VerbID) > maxIndexed || len(p.row.ActorIFI) > maxIndexed
+	for k := range p.ix.agents {
+		long = long || len(k) > maxIndexed
+	}
+	for k := range p.ix.activities {
+		long = long || len(k) > maxIndexed
+	}
+	if long {
+		return badRequestf("identifiers longer than %d characters are not supported", maxIndexed)
+	}
+	return nil
 }
 
 // arrayContextActivities stores every context activity list as an array (the LRS returns

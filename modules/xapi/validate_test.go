@@ -109,6 +109,8 @@ func TestStatementValidation(t *testing.T) {
 		{"authority identified group", set("authority", group(map[string]any{"mbox": "mailto:g@example.org", "member": []any{agent("a"), agent("b")}})), ""},
 		{"attachment without sha2", set("attachments", []any{map[string]any{"usageType": "http://example.org/u", "display": map[string]any{"en": "a"}, "contentType": "text/plain", "length": 1, "fileUrl": "http://example.org/f"}}), ""},
 		{"attachment length not integer", set("attachments", []any{map[string]any{"usageType": "http://example.org/u", "display": map[string]any{"en": "a"}, "contentType": "text/plain", "length": 1.5, "sha2": strings.Repeat("a", 64), "fileUrl": "http://example.org/f"}}), ""},
+		{"verb id longer than the index holds", set("verb.id", "http://example.org/"+strings.Repeat("a", 1000)), ""},
+		{"NUL character", set("actor.name", "a\u0000b"), ""},
 		{"attachment data missing", set("attachments", []any{map[string]any{"usageType": "http://example.org/u", "display": map[string]any{"en": "a"}, "contentType": "text/plain", "length": 1, "sha2": strings.Repeat("a", 64)}}), ""},
 	}
 	for _, c := range cases {
