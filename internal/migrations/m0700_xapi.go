@@ -34,7 +34,7 @@ func m0700XAPI() database.Migration {
 		ActorIFI         string    `gorm:"size:1000;not null"`
 		ObjectActivityID *string   `gorm:"size:1000"`
 		Registration     *string   `gorm:"size:36"`
-		AuthorityIFI     string    `gorm:"size:1000;not null;index:idx_xapi_statements_authority"`
+		AuthorityIFI     string    `gorm:"size:1000;not null"`
 		Stored           time.Time `gorm:"not null;index:idx_xapi_statements_stored"`
 		Timestamp        time.Time `gorm:"not null"`
 		CredentialID     *int64
@@ -98,10 +98,12 @@ func m0700XAPI() database.Migration {
 			}
 		}
 		// The statement JSON is jsonb on PostgreSQL, text on SQLite. Composite indexes put seq
-		// last so that a filter plus ORDER BY seq reads the index in order.
+		// last so that a filter plus ORDER BY seq reads the index in order. Agent filters go
+		// through xapi_statement_agents (actor, object, group members and, for related_agents,
+		// every other agent), so the statements table needs no actor index.
 		sql := []string{
 			"CREATE INDEX idx_xapi_statements_verb_seq ON xapi_statements (verb_id, seq)",
-			"CREATE INDEX idx_xapi_statements_actor_seq ON xapi_statements (actor_ifi, seq)",
+			"CREATE INDEX idx_xapi_statements_authority_seq ON xapi_statements (authority_ifi, seq)",
 			"CREATE INDEX idx_xapi_statements_activity_seq ON xapi_statements (object_activity_id, seq)",
 			"CREATE INDEX idx_xapi_statements_registration_seq ON xapi_statements (registration, seq)",
 			"CREATE INDEX idx_xapi_statements_refs ON xapi_statements (seq) WHERE ref_id IS NOT NULL",

@@ -1,6 +1,3 @@
-// Package xapi is GLC's built-in Learning Record Store: the xAPI 1.0.3 and 2.0.0 statement,
-// document, activity, agent and about resources at /xapi/, and the admin API for its
-// credentials under /api/v1/lrs.
 package xapi
 
 import (
