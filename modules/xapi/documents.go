@@ -270,6 +270,41 @@ func (s *Service) Activity(ctx context.Context, id *Identity, activityID string)
 	return out, nil
 }
 
+// Definitions returns the canonical definitions of the activities that statements use.
+func (s *Service) Definitions(ctx context.Context, stmts []json.RawMessage) (map[string]map[string]any, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, raw := range stmts {
+		var m map[string]any
+		if decodeJSON(raw, &m) != nil {
+			continue
+		}
+		ix := newIndex()
+		ix.statement(m, true)
+		for id := range ix.activities {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	out := map[string]map[string]any{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []activityDefRow
+	if err := s.db.WithContext(ctx).Where("activity_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		var d map[string]any
+		if decodeJSON([]byte(r.Definition), &d) == nil {
+			out[r.ActivityID] = d
+		}
+	}
+	return out, nil
+}
+
 // Person returns the Person object that the record store knows for an agent.
 func (s *Service) Person(ctx context.Context, id *Identity, agent map[string]any) (map[string]any, error) {
 	if !id.Can(ScopeAllRead, ScopeStatementsRead, ScopeProfile, ScopeStatementsReadMine, ScopeState) {

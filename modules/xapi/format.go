@@ -8,7 +8,8 @@ import (
 // formatStatement rewrites a stored statement for the format parameter: "exact" (as stored),
 // "ids" (only identifiers) or "canonical" (language maps reduced to the best language of
 // the request's Accept-Language).
-func formatStatement(raw json.RawMessage, format string, langs []string) (json.RawMessage, error) {
+// defs holds the LRS's canonical (merged) activity definitions for "canonical".
+func formatStatement(raw json.RawMessage, format string, langs []string, defs map[string]map[string]any) (json.RawMessage, error) {
 	if format == "" || format == "exact" {
 		return raw, nil
 	}
@@ -19,7 +20,7 @@ func formatStatement(raw json.RawMessage, format string, langs []string) (json.R
 	if format == "ids" {
 		idsStatement(m)
 	} else {
-		canonical(m, langs)
+		canonical(m, langs, defs)
 	}
 	return json.Marshal(m)
 }
@@ -132,10 +133,13 @@ func pickLanguage(x any, langs []string) any {
 	return x
 }
 
-func canonicalActivity(x any, langs []string) {
+func canonicalActivity(x any, langs []string, defs map[string]map[string]any) {
 	a, ok := x.(map[string]any)
 	if !ok {
 		return
+	}
+	if id, _ := a["id"].(string); defs[id] != nil {
+		a["definition"] = copyMap(defs[id])
 	}
 	d, ok := a["definition"].(map[string]any)
 	if !ok {
@@ -159,7 +163,7 @@ func canonicalActivity(x any, langs []string) {
 	}
 }
 
-func canonical(m map[string]any, langs []string) {
+func canonical(m map[string]any, langs []string, defs map[string]map[string]any) {
 	if v, ok := m["verb"].(map[string]any); ok {
 		if d, ok := v["display"]; ok {
 			v["display"] = pickLanguage(d, langs)
@@ -168,9 +172,9 @@ func canonical(m map[string]any, langs []string) {
 	if o, ok := m["object"].(map[string]any); ok {
 		switch o["objectType"] {
 		case "SubStatement":
-			canonical(o, langs)
+			canonical(o, langs, defs)
 		case nil, "Activity":
-			canonicalActivity(o, langs)
+			canonicalActivity(o, langs, defs)
 		}
 	}
 	if c, ok := m["context"].(map[string]any); ok {
@@ -178,10 +182,10 @@ func canonical(m map[string]any, langs []string) {
 			for _, v := range ca {
 				if arr, ok := v.([]any); ok {
 					for _, a := range arr {
-						canonicalActivity(a, langs)
+						canonicalActivity(a, langs, defs)
 					}
 				} else {
-					canonicalActivity(v, langs)
+					canonicalActivity(v, langs, defs)
 				}
 			}
 		}

@@ -275,7 +275,12 @@ func (h *lrsHandler) getStatements(c *gin.Context, id *Identity, v Version) {
 			fail(c, err)
 			return
 		}
-		out, err := formatStatement(raw, q.Format, langs)
+		defs, err := h.canonicalDefs(c, q.Format, []json.RawMessage{raw})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := formatStatement(raw, q.Format, langs, defs)
 		if err != nil {
 			fail(c, err)
 			return
@@ -300,9 +305,14 @@ func (h *lrsHandler) getStatements(c *gin.Context, id *Identity, v Version) {
 		return
 	}
 	raws := res.Statements
+	defs, err := h.canonicalDefs(c, q.Format, raws)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	formatted := make([]json.RawMessage, len(raws))
 	for i, r := range raws {
-		if formatted[i], err = formatStatement(r, q.Format, langs); err != nil {
+		if formatted[i], err = formatStatement(r, q.Format, langs, defs); err != nil {
 			fail(c, err)
 			return
 		}
@@ -314,6 +324,14 @@ func (h *lrsHandler) getStatements(c *gin.Context, id *Identity, v Version) {
 	}
 	lastModified(c, res.Last)
 	h.respond(c, body, q.Attachments, raws)
+}
+
+// canonicalDefs loads the canonical activity definitions when the format asks for them.
+func (h *lrsHandler) canonicalDefs(c *gin.Context, format string, raws []json.RawMessage) (map[string]map[string]any, error) {
+	if format != "canonical" {
+		return nil, nil
+	}
+	return h.s.Definitions(c.Request.Context(), raws)
 }
 
 // respond writes a statement result as JSON, or as multipart/mixed with its attachments.

@@ -106,6 +106,12 @@ func TestQueries(t *testing.T) {
 	if len(name) != 1 || name["fr"] != "Questionnaire" {
 		t.Errorf("canonical name %v", name)
 	}
+	// canonical uses the LRS's merged definition: s2 only sent a Spanish name and a type.
+	l.req("GET", "/statements?format=canonical&statementId="+id[1], nil, map[string]string{"Accept-Language": "fr"}).JSON(t, &one)
+	def2 := one["object"].(map[string]any)["definition"].(map[string]any)
+	if n := def2["name"].(map[string]any); len(n) != 1 || n["fr"] != "Questionnaire" || def2["type"] == nil {
+		t.Errorf("canonical definition of s2: %v", def2)
+	}
 	l.req("GET", "/statements?statementId="+id[0], nil, nil).JSON(t, &one)
 	if parent := one["context"].(map[string]any)["contextActivities"].(map[string]any)["parent"]; parent == nil {
 		t.Errorf("context activities: %v", one["context"])
