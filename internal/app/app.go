@@ -29,6 +29,7 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/xapi"
 	"glc/storage"
 )
 
@@ -49,6 +50,7 @@ type App struct {
 	// (jobs.Handle) and enqueue with Jobs.Enqueue/EnqueueTx. It runs with the background work.
 	Jobs     *jobs.Queue
 	Accounts *account.Service
+	LRS      *xapi.Service
 	Courses  *course.Service
 	Library  *library.Service
 	// Programmes is the training programme service.

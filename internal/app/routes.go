@@ -21,6 +21,7 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/xapi"
 )
 
 //go:embed openapi.json
@@ -52,7 +53,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
-	return []web.Module{accounts, courses, lib, progs, home}, nil
+	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.LRS = lrs.Svc
+	return []web.Module{accounts, courses, lib, progs, home, lrs}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {

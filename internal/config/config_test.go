@@ -79,6 +79,11 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_SHUTDOWN_TIMEOUT", "45s", nil, func(c config.Config) bool { return c.ShutdownWait == 45*time.Second }, []string{"45", "0s"}},
 		{"GLC_LINK_CHECK", "true", nil, func(c config.Config) bool { return c.LinkCheck }, []string{"daily"}},
 		{"GLC_SEED_DEMO", "false", nil, func(c config.Config) bool { return !c.SeedDemo }, []string{"maybe"}},
+		{"GLC_JWT_ALG", "EdDSA", nil, func(c config.Config) bool { return c.JWTAlg == "EdDSA" }, []string{"none", "RS256", "hs256x"}},
+		{"GLC_ACTIVATION_TTL", "48h", nil, func(c config.Config) bool { return c.ActivationTTL == 48*time.Hour }, []string{"2d", "0s"}},
+		{"GLC_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1", nil, func(c config.Config) bool {
+			return reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8", "192.168.1.1"})
+		}, []string{"everyone", "10.0.0.0/33", "10.0.0.0/8,proxy.local"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},
 	}
 	covered := map[string]bool{}

@@ -19,5 +19,6 @@ func All() []database.Migration {
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),
+		m0700XAPI(),
 	}
 }
