@@ -17,7 +17,9 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/library"
 	"glc/modules/portal"
+	"glc/modules/programme"
 )
 
 //go:embed openapi.json
@@ -35,8 +37,21 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
-	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Library = lib.Svc
+	// Enroller (programme sessions -> course enrolment) comes from the course module once it
+	// lands; until then the enrolment action answers 503.
+	var enroller programme.Enroller
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	a.Programmes = progs.Svc
+	// Featured courses come from the course module once it lands (nil: none shown).
+	var featured portal.FeaturedCourses
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	a.Portal = home.Svc
+	return []web.Module{accounts, lib, progs, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -64,7 +79,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}}
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
+		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
+		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err
@@ -81,13 +100,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
+	}
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
-	// Only the configured reverse proxies may say who the client is (login throttling counts
-	// per client address).
-	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
-		return err
-	}
 	var frames []string
 	if a.Cfg.ContentOrigin != "" {
 		frames = append(frames, a.Cfg.ContentOrigin)
@@ -100,7 +117,14 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.GET("/static/*file", gin.WrapH(web.Static()))
 	e.HEAD("/static/*file", gin.WrapH(web.Static()))
 
-	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"}}))
+	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"},
+		OnFail: func(c *gin.Context, err error) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				httpx.Fail(c, err)
+				return
+			}
+			render.Error(c, err)
+		}}))
 	for _, mw := range a.middleware {
 		e.Use(mw)
 	}

@@ -13,5 +13,9 @@ func All() []database.Migration {
 		m0002Jobs(),
 		m0003Jobs(),
 		m0100Accounts(),
+		m0101Countries(),
+		m0500Library(),
+		m0510Programmes(),
+		m0520Portal(),
 	}
 }

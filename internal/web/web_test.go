@@ -73,7 +73,7 @@ other = "{{.Count}} عنصر"
 		{"ar", "x.items", []any{"Count", 2}, "عنصران"},
 		{"ar", "x.items", []any{"Count", 5}, "5 عناصر"},
 		{"xx", "x.hello", []any{"Name", "Ana"}, "Hello Ana"}, // unknown language: English
-		{"en", "x.nothing", nil, "[x.nothing]"},             // unknown ID shows
+		{"en", "x.nothing", nil, "[x.nothing]"},              // unknown ID shows
 		{"ar", "site.name", nil, "مركز التعلم العالمي"},
 	}
 	for _, c := range cases {
