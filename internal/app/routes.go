@@ -112,11 +112,6 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.MaxMultipartMemory = 8 << 20
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
-	// Only the configured reverse proxies may say who the client is (login throttling counts
-	// per client address).
-	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
-		return err
-	}
 	var frames []string
 	if a.Cfg.ContentOrigin != "" {
 		frames = append(frames, a.Cfg.ContentOrigin)
