@@ -19,7 +19,6 @@ import (
 	"glc/internal/database"
 )
 
-
 // prepared is a validated statement ready to be stored.
 type prepared struct {
 	m           map[string]any
