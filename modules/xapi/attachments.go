@@ -13,6 +13,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/textproto"
+	"os"
 	"strings"
 
 	"gorm.io/gorm"
@@ -21,21 +22,93 @@ import (
 	"glc/storage"
 )
 
-// hashOf computes the SHA-2 of data with the variant that a hex digest of want's length names.
-func hashOf(data []byte, want string) string {
-	var h hash.Hash
+// newHash returns the SHA-2 variant that a hex digest of want's length names.
+func newHash(want string) hash.Hash {
 	switch len(want) {
 	case 96:
-		h = sha512.New384()
+		return sha512.New384()
 	case 128:
-		h = sha512.New()
+		return sha512.New()
 	case 56:
-		h = sha256.New224()
-	default:
-		h = sha256.New()
+		return sha256.New224()
 	}
+	return sha256.New()
+}
+
+// memPart is the size up to which an attachment part stays in memory; larger parts are
+// spooled to a temporary file on their way to the object store.
+const memPart = 4 << 20
+
+// maxSignature bounds a JWS signature part.
+const maxSignature = 1 << 20
+
+// Part is one attachment sent in a multipart/mixed request.
+type Part struct {
+	// SHA2 is the hash the client declared (X-Experience-API-Hash).
+	SHA2        string
+	ContentType string
+	Size        int64
+	computed    string
+	data        []byte
+	file        string
+}
+
+// NewPart builds an in-memory part (as ParseMultipart does for small parts).
+func NewPart(sha2, contentType string, data []byte) Part {
+	h := newHash(sha2)
 	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
+	return Part{SHA2: strings.ToLower(sha2), ContentType: contentType, Size: int64(len(data)), computed: hex.EncodeToString(h.Sum(nil)), data: data}
+}
+
+// spoolPart reads a part, hashing it, into memory or (when large) a temporary file.
+func spoolPart(r io.Reader, sha2, contentType string) (Part, error) {
+	h := newHash(sha2)
+	p := Part{SHA2: strings.ToLower(sha2), ContentType: contentType}
+	data, err := io.ReadAll(io.TeeReader(io.LimitReader(r, memPart+1), h))
+	if err != nil {
+		return p, err
+	}
+	p.Size = int64(len(data))
+	if len(data) <= memPart {
+		p.data = data
+	} else {
+		f, err := os.CreateTemp("", "glc-xapi-attachment-*")
+		if err != nil {
+			return p, err
+		}
+		p.file = f.Name()
+		_, err = f.Write(data)
+		if err == nil {
+			var n int64
+			n, err = io.Copy(f, io.TeeReader(r, h))
+			p.Size += n
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(p.file)
+			return p, err
+		}
+	}
+	p.computed = hex.EncodeToString(h.Sum(nil))
+	return p, nil
+}
+
+func (p *Part) open() (io.ReadCloser, error) {
+	if p.file == "" {
+		return io.NopCloser(bytes.NewReader(p.data)), nil
+	}
+	return os.Open(p.file)
+}
+
+// RemoveParts deletes the temporary files of spooled parts.
+func RemoveParts(parts []Part) {
+	for _, p := range parts {
+		if p.file != "" {
+			_ = os.Remove(p.file)
+		}
+	}
 }
 
 func attachmentList(m map[string]any) []map[string]any {
@@ -60,7 +133,7 @@ func checkAttachments(stmts []map[string]any, parts []Part) error {
 	byHash := map[string]*Part{}
 	for i := range parts {
 		p := &parts[i]
-		if hashOf(p.Data, p.SHA2) != strings.ToLower(p.SHA2) {
+		if p.computed != strings.ToLower(p.SHA2) {
 			return badRequestf("attachment part %s does not match its X-Experience-API-Hash", p.SHA2)
 		}
 		byHash[strings.ToLower(p.SHA2)] = p
@@ -82,7 +155,10 @@ func checkAttachments(stmts []map[string]any, parts []Part) error {
 				if p == nil {
 					return badRequest("the signature attachment was not sent")
 				}
-				if err := verifySignature(m, p.Data); err != nil {
+				if p.Size > maxSignature || p.file != "" {
+					return badRequest("the signature is too large")
+				}
+				if err := verifySignature(m, p.data); err != nil {
 					return err
 				}
 			}
@@ -107,7 +183,13 @@ func (s *Service) putAttachments(ctx context.Context, parts []Part) error {
 		} else if !errors.Is(err, storage.ErrNotExist) {
 			return err
 		}
-		if _, err := s.store.Put(ctx, key, bytes.NewReader(p.Data), int64(len(p.Data)), p.ContentType); err != nil {
+		r, err := p.open()
+		if err != nil {
+			return err
+		}
+		_, err = s.store.Put(ctx, key, r, p.Size, p.ContentType)
+		r.Close()
+		if err != nil {
 			return fmt.Errorf("store attachment: %w", err)
 		}
 	}
@@ -120,7 +202,7 @@ func (s *Service) saveAttachmentRows(tx *gorm.DB, parts []Part) error {
 	}
 	rows := make([]attachmentRow, len(parts))
 	for i, p := range parts {
-		rows[i] = attachmentRow{SHA2: strings.ToLower(p.SHA2), ContentType: p.ContentType, Length: int64(len(p.Data)),
+		rows[i] = attachmentRow{SHA2: strings.ToLower(p.SHA2), ContentType: p.ContentType, Length: p.Size,
 			ObjectKey: attachmentKey(p.SHA2), CreatedAt: s.now()}
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
@@ -144,12 +226,12 @@ func ParseMultipart(body io.Reader, contentType string) ([]byte, []Part, error) 
 		if err != nil {
 			return nil, nil, badRequestf("the multipart body cannot be read: %v", err)
 		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			return nil, nil, badRequestf("the multipart body cannot be read: %v", err)
-		}
 		ct := p.Header.Get("Content-Type")
 		if i == 0 {
+			data, err := io.ReadAll(p)
+			if err != nil {
+				return nil, nil, badRequestf("the multipart body cannot be read: %v", err)
+			}
 			if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
 				return nil, nil, badRequest("the first part must be the statement(s) as application/json")
 			}
@@ -163,9 +245,15 @@ func ParseMultipart(body io.Reader, contentType string) ([]byte, []Part, error) 
 		if enc := p.Header.Get("Content-Transfer-Encoding"); enc != "" && !strings.EqualFold(enc, "binary") {
 			return nil, nil, badRequest("attachment parts must use Content-Transfer-Encoding: binary")
 		}
-		parts = append(parts, Part{SHA2: strings.ToLower(sha), ContentType: ct, Data: data})
+		part, err := spoolPart(p, sha, ct)
+		if err != nil {
+			RemoveParts(parts)
+			return nil, nil, badRequestf("the multipart body cannot be read: %v", err)
+		}
+		parts = append(parts, part)
 	}
 	if stmt == nil {
+		RemoveParts(parts)
 		return nil, nil, badRequest("the multipart body holds no statement")
 	}
 	return stmt, parts, nil

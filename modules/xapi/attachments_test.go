@@ -19,6 +19,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/textproto"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,21 @@ func TestAttachments(t *testing.T) {
 	}
 	if g := l.req("GET", "/statements?statementId="+id[0], nil, nil); !strings.HasPrefix(g.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("without attachments=true: %s", g.Header.Get("Content-Type"))
+	}
+	// A large attachment is spooled to a temporary file, stored, then the file is removed.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	big := bytes.Repeat([]byte("0123456789abcdef"), 5<<16) // 5 MiB
+	bigSt := withAttachment(stmt("ann", "uploaded", "video"), "http://example.org/usage/video", "video/mp4", big)
+	ct, body = multipartBody(t, bigSt, part{"video/mp4", big, ""})
+	if r := l.req("POST", "/statements", body, map[string]string{"Content-Type": ct}); r.Status != 200 {
+		t.Fatalf("POST large attachment: %d %s", r.Status, r.Body)
+	}
+	if info, err := s.Store.Stat(context.Background(), "xapi/attachments/"+sha(big)); err != nil || info.Size != int64(len(big)) {
+		t.Fatalf("large attachment in store: %v %v", info, err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 	// A fileUrl attachment needs no part.
 	remote := stmt("ann", "linked", "essay")

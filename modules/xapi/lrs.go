@@ -343,12 +343,13 @@ func (h *lrsHandler) respond(c *gin.Context, body []byte, attachments bool, raws
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	boundary := "xapi-" + hex.EncodeToString(b)
-	var buf bytes.Buffer
-	if err := h.s.writeMultipart(c.Request.Context(), &buf, boundary, body, attachmentSHAs(raws)); err != nil {
-		fail(c, err)
-		return
+	// Attachments stream from the object store; once the body has started an error can only
+	// cut the response short (and is logged).
+	c.Header("Content-Type", "multipart/mixed; boundary="+boundary)
+	c.Status(http.StatusOK)
+	if err := h.s.writeMultipart(c.Request.Context(), c.Writer, boundary, body, attachmentSHAs(raws)); err != nil {
+		httpx.Logger(c).ErrorContext(c.Request.Context(), "xapi multipart response cut short", "err", err)
 	}
-	c.Data(http.StatusOK, "multipart/mixed; boundary="+boundary, buf.Bytes())
 }
 
 func (h *lrsHandler) postStatements(c *gin.Context, id *Identity, v Version, put bool) {
@@ -395,6 +396,7 @@ func (h *lrsHandler) postStatements(c *gin.Context, id *Identity, v Version, put
 			fail(c, err)
 			return
 		}
+		defer RemoveParts(parts)
 	default:
 		fail(c, badRequest("send statements as application/json or multipart/mixed"))
 		return

@@ -19,13 +19,6 @@ import (
 	"glc/internal/database"
 )
 
-// Part is one attachment sent in a multipart/mixed request.
-type Part struct {
-	SHA2        string
-	ContentType string
-	Data        []byte
-}
-
 // prepared is a validated statement ready to be stored.
 type prepared struct {
 	m           map[string]any
