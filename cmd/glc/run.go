@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 
 // subcommands are the administrative commands added by modules (user, lrs, seed).
 var subcommands = map[string]func(context.Context, env) error{
+	"user": userCmd,
 	"seed": seed,
 }
 

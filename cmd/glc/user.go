@@ -11,8 +11,6 @@ import (
 	"glc/modules/account"
 )
 
-func init() { subcommands["user"] = userCmd }
-
 // userCmd runs `glc user create --email E --name N --role R [--role R2] [--country CC]`; the
 // password is read from the first line of standard input. It prints the new user's id.
 func userCmd(ctx context.Context, e env) error {

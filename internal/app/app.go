@@ -25,6 +25,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
@@ -48,6 +49,7 @@ type App struct {
 	// (jobs.Handle) and enqueue with Jobs.Enqueue/EnqueueTx. It runs with the background work.
 	Jobs     *jobs.Queue
 	Accounts *account.Service
+	Courses  *course.Service
 	Library  *library.Service
 	// Programmes is the training programme service.
 	Programmes *programme.Service

@@ -17,6 +17,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
@@ -31,27 +32,27 @@ var sessionCookies = []string{"glc_access", "glc_refresh"}
 // modules builds every domain module with its dependencies. Order matters only for
 // dependencies between modules (a higher module takes a lower one's service).
 func (a *App) modules(ctx context.Context) ([]web.Module, error) {
-	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log})
+	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
+	courses, err := course.New(ctx, course.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Courses = courses.Svc
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	// Enroller (programme sessions -> course enrolment) comes from the course module once it
-	// lands; until then the enrolment action answers 503.
-	var enroller programme.Enroller
-	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: courseEnroller{courses.Svc}})
 	a.Programmes = progs.Svc
-	// Featured courses come from the course module once it lands (nil: none shown).
-	var featured portal.FeaturedCourses
-	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
-	return []web.Module{accounts, lib, progs, home}, nil
+	return []web.Module{accounts, courses, lib, progs, home}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -79,8 +80,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/courses", LabelID: "course.nav.catalogue"}, {Path: "/library", LabelID: "nav.library"},
 		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
+		{Path: "/my", LabelID: "course.nav.my", Role: "user"},
+		{Path: "/teach", LabelID: "course.nav.teach", Role: "instructor"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
@@ -100,6 +104,8 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
+	// Only the configured reverse proxies may say who the client is (login throttling counts
+	// per client address).
 	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
 	}

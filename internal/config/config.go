@@ -63,6 +63,9 @@ func (c Config) Embedded() bool { return c.DatabaseURL == "" }
 // UsesS3 reports whether objects go to an S3-compatible store.
 func (c Config) UsesS3() bool { return c.S3Endpoint != "" }
 
+// TrustedProxyList returns GLC_TRUSTED_PROXIES as a list (nil: trust no proxy).
+func (c Config) TrustedProxyList() []string { return c.TrustedProxies }
+
 // SQLitePath is the database file used in the embedded mode.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "glc.db") }
 

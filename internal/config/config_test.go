@@ -67,6 +67,11 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_AUTO_MIGRATE", "false", nil, func(c config.Config) bool { return !c.AutoMigrate }, []string{"sometimes"}},
 		{"GLC_REGISTRATION", "open", nil, func(c config.Config) bool { return c.Registration == "open" }, []string{"invite", "OPEN"}},
 		{"GLC_JWT_SECRET", strings.Repeat("k", 32), nil, func(c config.Config) bool { return len(c.JWTSecret) == 32 }, []string{"short"}},
+		{"GLC_JWT_ALG", "EdDSA", nil, func(c config.Config) bool { return c.JWTAlg == "EdDSA" }, []string{"none", "RS256", "hs256"}},
+		{"GLC_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16", nil, func(c config.Config) bool {
+			return len(c.TrustedProxyList()) == 2 && c.TrustedProxyList()[1] == "192.168.0.0/16"
+		}, []string{"proxy.local", "10.0.0.0/33"}},
+		{"GLC_ACTIVATION_TTL", "48h", nil, func(c config.Config) bool { return c.ActivationTTL == 48*time.Hour }, []string{"2d", "0s"}},
 		{"GLC_ACCESS_TTL", "5m", nil, func(c config.Config) bool { return c.AccessTTL == 5*time.Minute }, []string{"15", "-1m", "0s", "soon"}},
 		{"GLC_REFRESH_TTL", "24h", nil, func(c config.Config) bool { return c.RefreshTTL == 24*time.Hour }, []string{"1d", "0s"}},
 		{"GLC_ADMIN_EMAIL", "admin@example.org", map[string]string{"GLC_ADMIN_PASSWORD": "pw"}, func(c config.Config) bool { return c.AdminEmail == "admin@example.org" }, []string{"admin"}},
@@ -77,9 +82,6 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_SMTP_ADDR", "smtp.example.org:587", nil, func(c config.Config) bool { return c.SMTPAddr == "smtp.example.org:587" }, []string{"smtp.example.org"}},
 		{"GLC_SMTP_FROM", "glc@example.org", nil, func(c config.Config) bool { return c.SMTPFrom == "glc@example.org" }, []string{"noreply"}},
 		{"GLC_SHUTDOWN_TIMEOUT", "45s", nil, func(c config.Config) bool { return c.ShutdownWait == 45*time.Second }, []string{"45", "0s"}},
-		{"GLC_JWT_ALG", "EdDSA", nil, func(c config.Config) bool { return c.JWTAlg == "EdDSA" }, []string{"none", "RS256", "hs256x"}},
-		{"GLC_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16", nil, func(c config.Config) bool { return len(c.TrustedProxies) == 2 }, []string{"proxy.local", "10.0.0.0/33"}},
-		{"GLC_ACTIVATION_TTL", "48h", nil, func(c config.Config) bool { return c.ActivationTTL == 48*time.Hour }, []string{"2d", "0s"}},
 		{"GLC_LINK_CHECK", "true", nil, func(c config.Config) bool { return c.LinkCheck }, []string{"daily"}},
 		{"GLC_SEED_DEMO", "false", nil, func(c config.Config) bool { return !c.SeedDemo }, []string{"maybe"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},

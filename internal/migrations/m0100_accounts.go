@@ -75,6 +75,7 @@ func m0100Accounts() database.Migration {
 		Status     string `gorm:"size:20;not null"`
 		Total      int    `gorm:"not null;default:0"`
 		Done       int    `gorm:"not null;default:0"`
+		Data       string `gorm:"type:text;not null;default:''"`
 		Result     string `gorm:"type:text;not null;default:''"`
 		Error      string `gorm:"type:text;not null;default:''"`
 		CreatedAt  time.Time

@@ -14,6 +14,8 @@ func All() []database.Migration {
 		m0003Jobs(),
 		m0100Accounts(),
 		m0101Countries(),
+		m0200Courses(),
+		m0201CourseSearch(),
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),

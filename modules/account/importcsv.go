@@ -20,6 +20,7 @@ import (
 	"glc/internal/apperr"
 	"glc/internal/auth"
 	"glc/internal/database"
+	"glc/internal/jobs"
 )
 
 // CSV import of users. The file has a header line naming its columns: email, name and country
@@ -342,9 +343,17 @@ func (s *Service) importStatus(rec *UserImport) (*ImportStatus, error) {
 	return st, nil
 }
 
+// importArgs is the background job of a large import: the record holds the CSV.
+type importArgs struct {
+	ImportID int64 `json:"import_id"`
+}
+
+// Kind implements jobs.Args.
+func (importArgs) Kind() string { return "account.import" }
+
 // StartImport records an import of data and runs it: at once for small files (the status is
-// done and holds the result), in the background for files of more than AsyncImportLines lines
-// (the status is running; poll GetImport).
+// done and holds the result), as a background job for files of more than AsyncImportLines
+// lines (the status is running; poll GetImport for progress and result).
 func (s *Service) StartImport(ctx context.Context, data []byte) (*ImportStatus, error) {
 	p, err := auth.RequireRole(ctx, auth.RoleAdmin)
 	if err != nil {
@@ -367,29 +376,60 @@ func (s *Service) StartImport(ctx context.Context, data []byte) (*ImportStatus, 
 		}
 		return s.importStatus(rec)
 	}
-	if err := s.db.WithContext(ctx).Create(rec).Error; err != nil {
+	if s.jobs == nil {
+		return nil, errors.New("import: large files need the job queue")
+	}
+	rec.Data = string(data)
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(rec).Error; err != nil {
+			return err
+		}
+		// One attempt: a retry would find the first chunks already written. A job whose runner
+		// died is marked failed by failStaleImports.
+		_, err := s.jobs.EnqueueTx(ctx, tx, importArgs{ImportID: rec.ID}, jobs.MaxAttempts(1))
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	// The import outlives the request: it runs on the module's context (cancelled at shutdown)
-	// with the caller's principal.
-	bg := auth.WithPrincipal(s.bgCtx, p)
-	s.imports.Add(1)
-	go func() {
-		defer s.imports.Done()
+	return &ImportStatus{ID: rec.PublicID, Status: rec.Status, Total: rec.Total, CreatedAt: rec.CreatedAt}, nil
+}
+
+// runImportJob imports the CSV held by an import record, as the admin who started it,
+// recording progress on the record (and the job). Failures are recorded, not retried.
+func (s *Service) runImportJob(ctx context.Context, a importArgs) error {
+	var rec UserImport
+	if err := s.db.WithContext(ctx).Take(&rec, a.ImportID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		return err
+	}
+	if rec.Status != ImportRunning {
+		return nil
+	}
+	admin, err := s.Get(ctx, rec.CreatedBy)
+	if err == nil && (!admin.HasRole(auth.RoleAdmin) || admin.Status != StatusActive) {
+		err = fmt.Errorf("the admin who started the import is no longer an active admin: %w", apperr.ErrForbidden)
+	}
+	var res *ImportResult
+	if err == nil {
+		actx := auth.WithPrincipal(ctx, Principal(admin))
 		last := time.Time{}
-		res, err := s.ImportCSV(bg, bytes.NewReader(data), func(done, total int) {
-			if time.Since(last) < 500*time.Millisecond && done < total {
+		res, err = s.ImportCSV(actx, strings.NewReader(rec.Data), func(done, total int) {
+			if time.Since(last) < 300*time.Millisecond && done < total {
 				return
 			}
 			last = time.Now()
-			_ = s.db.WithContext(bg).Model(&UserImport{}).Where("id = ?", rec.ID).
+			_ = jobs.Progress(ctx, int64(done), int64(total))
+			_ = s.db.WithContext(ctx).Model(&UserImport{}).Where("id = ?", rec.ID).
 				Updates(map[string]any{"done": done, "total": total, "updated_at": s.now()}).Error
 		})
-		if ferr := s.finishImport(context.WithoutCancel(bg), rec, res, err); ferr != nil {
-			s.log.Error("record import result", "import", rec.PublicID, "err", ferr)
-		}
-	}()
-	return &ImportStatus{ID: rec.PublicID, Status: rec.Status, Total: rec.Total, CreatedAt: rec.CreatedAt}, nil
+	}
+	if ferr := s.finishImport(context.WithoutCancel(ctx), &rec, res, err); ferr != nil {
+		return ferr
+	}
+	return nil
 }
 
 func (s *Service) finishImport(ctx context.Context, rec *UserImport, res *ImportResult, runErr error) error {
@@ -404,6 +444,7 @@ func (s *Service) finishImport(ctx context.Context, rec *UserImport, res *Import
 		}
 		rec.Status, rec.Result, rec.Total, rec.Done = ImportDone, string(raw), res.Total, res.Total
 	}
+	rec.Data = ""
 	if rec.ID == 0 {
 		return s.db.WithContext(ctx).Create(rec).Error
 	}

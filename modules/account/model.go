@@ -138,6 +138,7 @@ type UserImport struct {
 	Status     string `gorm:"size:20;not null"`
 	Total      int    `gorm:"not null;default:0"`
 	Done       int    `gorm:"not null;default:0"`
+	Data       string `gorm:"type:text;not null;default:''"` // the CSV while it waits to be imported
 	Result     string `gorm:"type:text;not null;default:''"`
 	Error      string `gorm:"type:text;not null;default:''"`
 	CreatedAt  time.Time

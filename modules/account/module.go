@@ -15,6 +15,7 @@ import (
 	"glc/internal/auth"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/web"
 )
 
@@ -29,6 +30,8 @@ type Deps struct {
 	DB  *database.DB
 	Cfg config.Config
 	Log *slog.Logger
+	// Jobs runs large CSV imports (nil in command-line tools, which import nothing).
+	Jobs *jobs.Queue
 }
 
 // Module is the account module.
@@ -53,6 +56,10 @@ func New(ctx context.Context, d Deps) (*Module, error) {
 		return nil, err
 	}
 	svc := NewService(d.DB, d.Cfg, tokens, d.Log)
+	if d.Jobs != nil {
+		svc.jobs = d.Jobs
+		jobs.Handle(d.Jobs, svc.runImportJob)
+	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	svc.bgCtx = bg
 	if err := svc.loadCountries(ctx); err != nil {

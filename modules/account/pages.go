@@ -504,12 +504,13 @@ func (p pages) users(c *gin.Context) {
 // UserFormData is the admin page of one user.
 type UserFormData struct {
 	Form
-	User      UserJSON
-	Roles     map[string]bool
-	AllRoles  []string
-	Statuses  []string
-	Countries []Option
-	Orgs      []Option
+	User        UserJSON
+	CountryName string
+	Roles       map[string]bool
+	AllRoles    []string
+	Statuses    []string
+	Countries   []Option
+	Orgs        []Option
 }
 
 func (p pages) renderUser(c *gin.Context, status int, u *User, f Form) {
@@ -518,7 +519,8 @@ func (p pages) renderUser(c *gin.Context, status int, u *User, f Form) {
 		p.r.Error(c, err)
 		return
 	}
-	d := UserFormData{Form: f, User: js[0], Roles: map[string]bool{}, AllRoles: AllRoles[1:], Statuses: Statuses,
+	d := UserFormData{Form: f, User: js[0], CountryName: p.s.CountryName(c.Request.Context(), u.Country, web.Lang(c)),
+		Roles: map[string]bool{}, AllRoles: AllRoles[1:], Statuses: Statuses,
 		Countries: p.countryOptions(c), Orgs: p.orgOptions(c)}
 	for _, r := range u.RoleList() {
 		d.Roles[r] = true

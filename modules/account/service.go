@@ -18,6 +18,7 @@ import (
 	"glc/internal/auth"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/web"
 )
 
@@ -40,6 +41,7 @@ type Service struct {
 
 	imports sync.WaitGroup
 	bgCtx   context.Context
+	jobs    *jobs.Queue
 }
 
 // NewService builds the service.

@@ -187,16 +187,11 @@ func scopeQuery(q *gorm.DB, p *auth.Principal) (*gorm.DB, error) {
 
 // inScope reports whether coordinator or admin p may manage u.
 func inScope(p *auth.Principal, u *User) bool {
-	switch {
-	case p.IsAdmin():
-		return true
-	case p.Has(auth.RoleCoordinator):
-		if p.ScopeOrgID != 0 {
-			return u.OrgID != nil && *u.OrgID == p.ScopeOrgID
-		}
-		return p.ScopeCountry != "" && u.Country == p.ScopeCountry
+	var org int64
+	if u.OrgID != nil {
+		org = *u.OrgID
 	}
-	return false
+	return p.Covers(u.Country, org)
 }
 
 func likePattern(q string) string {
