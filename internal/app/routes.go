@@ -110,6 +110,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
+	// Only the configured reverse proxies may say who the client is (login throttling counts
+	// per client address).
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
+	}
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
 	var frames []string

@@ -238,6 +238,9 @@ func TestReadmeListsEveryVariable(t *testing.T) {
 	for _, line := range strings.Split(string(readme), "\n") {
 		if strings.HasPrefix(line, "| `GLC_") {
 			name := strings.Trim(strings.Fields(line)[1], "`")
+			if _, dup := rows[name]; dup {
+				t.Errorf("README.md lists %s twice", name)
+			}
 			rows[name] = line
 		}
 	}
