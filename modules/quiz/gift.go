@@ -75,7 +75,9 @@ func (t etext) String() string {
 // text is the trimmed plain string.
 func (t etext) text() string { return strings.TrimSpace(t.String()) }
 
-func isSpace(e erune) bool { return !e.esc && (e.r == ' ' || e.r == '\t' || e.r == '\n' || e.r == '\r') }
+func isSpace(e erune) bool {
+	return !e.esc && (e.r == ' ' || e.r == '\t' || e.r == '\n' || e.r == '\r')
+}
 
 func (t etext) trim() etext {
 	for len(t) > 0 && isSpace(t[0]) {
