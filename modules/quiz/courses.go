@@ -43,13 +43,13 @@ type CourseAccess struct {
 // Result is a learner's grade on a quiz lesson, computed from their finished attempts by the
 // quiz's grading method (highest, last, first, average).
 type Result struct {
-	Score    float64
-	MaxScore float64
-	Percent  float64
+	Score    float64 `json:"score"`
+	MaxScore float64 `json:"max_score"`
+	Percent  float64 `json:"percent"`
 	// Passed is nil while the attempt that counts waits for manual grading.
-	Passed     *bool
-	Attempts   int
-	FinishedAt time.Time
+	Passed     *bool     `json:"passed"`
+	Attempts   int       `json:"attempts"`
+	FinishedAt time.Time `json:"finished_at"`
 }
 
 // Status is the lesson progress status the result maps to: "passed", "failed", or

@@ -31,7 +31,7 @@ func optID(t *testing.T, opts []Option, text string) string {
 	return ""
 }
 
-func ids(t *testing.T, opts []Option, texts ...string) []string {
+func optIDs(t *testing.T, opts []Option, texts ...string) []string {
 	out := []string{}
 	for _, x := range texts {
 		out = append(out, optID(t, opts, x))
@@ -74,10 +74,10 @@ func TestGradeSingle(t *testing.T) {
 	}}})
 	o := q.Options
 	runGrade(t, q, []gradeCase{
-		{"correct", &Response{OptionIDs: ids(t, o, "Nairobi")}, 1, true, "Yes"},
-		{"wrong", &Response{OptionIDs: ids(t, o, "Mombasa")}, 0, true, "a port"},
-		{"partial", &Response{OptionIDs: ids(t, o, "Kisumu")}, 0.5, true, ""},
-		{"negative floored", &Response{OptionIDs: ids(t, o, "Paris")}, 0, true, ""},
+		{"correct", &Response{OptionIDs: optIDs(t, o, "Nairobi")}, 1, true, "Yes"},
+		{"wrong", &Response{OptionIDs: optIDs(t, o, "Mombasa")}, 0, true, "a port"},
+		{"partial", &Response{OptionIDs: optIDs(t, o, "Kisumu")}, 0.5, true, ""},
+		{"negative floored", &Response{OptionIDs: optIDs(t, o, "Paris")}, 0, true, ""},
 		{"none chosen", &Response{OptionIDs: []string{}}, 0, true, ""},
 		{"unanswered", nil, 0, true, ""},
 	})
@@ -90,20 +90,20 @@ func TestGradeMultiple(t *testing.T) {
 	prop := mustQ(t, QuestionInput{Kind: KindMultiple, Prompt: "Pick", Spec: Spec{Scoring: ScoreProportional, Options: opts()}})
 	o := prop.Options
 	runGrade(t, prop, []gradeCase{
-		{"all correct", &Response{OptionIDs: ids(t, o, "A", "B")}, 1, true, "A is right"},
-		{"half", &Response{OptionIDs: ids(t, o, "A")}, 0.5, true, ""},
-		{"half and one wrong", &Response{OptionIDs: ids(t, o, "A", "C")}, 0, true, ""},
-		{"all right one wrong", &Response{OptionIDs: ids(t, o, "A", "B", "C")}, 0.5, true, ""},
-		{"everything", &Response{OptionIDs: ids(t, o, "A", "B", "C", "D")}, 0, true, ""},
-		{"only wrong floored", &Response{OptionIDs: ids(t, o, "C", "D")}, 0, true, ""},
+		{"all correct", &Response{OptionIDs: optIDs(t, o, "A", "B")}, 1, true, "A is right"},
+		{"half", &Response{OptionIDs: optIDs(t, o, "A")}, 0.5, true, ""},
+		{"half and one wrong", &Response{OptionIDs: optIDs(t, o, "A", "C")}, 0, true, ""},
+		{"all right one wrong", &Response{OptionIDs: optIDs(t, o, "A", "B", "C")}, 0.5, true, ""},
+		{"everything", &Response{OptionIDs: optIDs(t, o, "A", "B", "C", "D")}, 0, true, ""},
+		{"only wrong floored", &Response{OptionIDs: optIDs(t, o, "C", "D")}, 0, true, ""},
 		{"none", &Response{OptionIDs: []string{}}, 0, true, ""},
 	})
 	aon := mustQ(t, QuestionInput{Kind: KindMultiple, Prompt: "Pick", Spec: Spec{Scoring: ScoreAllOrNothing, Options: opts()}})
 	o = aon.Options
 	runGrade(t, aon, []gradeCase{
-		{"exact", &Response{OptionIDs: ids(t, o, "B", "A")}, 1, true, ""},
-		{"missing one", &Response{OptionIDs: ids(t, o, "A")}, 0, true, ""},
-		{"extra wrong", &Response{OptionIDs: ids(t, o, "A", "B", "D")}, 0, true, ""},
+		{"exact", &Response{OptionIDs: optIDs(t, o, "B", "A")}, 1, true, ""},
+		{"missing one", &Response{OptionIDs: optIDs(t, o, "A")}, 0, true, ""},
+		{"extra wrong", &Response{OptionIDs: optIDs(t, o, "A", "B", "D")}, 0, true, ""},
 	})
 	w := mustQ(t, QuestionInput{Kind: KindMultiple, Prompt: "Pick", Spec: Spec{Options: []Option{
 		{Text: "A", Fraction: num(0.7)}, {Text: "B", Fraction: num(0.3)}, {Text: "C", Fraction: num(-1)},
@@ -113,9 +113,9 @@ func TestGradeMultiple(t *testing.T) {
 	}
 	o = w.Options
 	runGrade(t, w, []gradeCase{
-		{"weighted all", &Response{OptionIDs: ids(t, o, "A", "B")}, 1, true, ""},
-		{"weighted part", &Response{OptionIDs: ids(t, o, "B")}, 0.3, true, ""},
-		{"weighted penalty floor", &Response{OptionIDs: ids(t, o, "B", "C")}, 0, true, ""},
+		{"weighted all", &Response{OptionIDs: optIDs(t, o, "A", "B")}, 1, true, ""},
+		{"weighted part", &Response{OptionIDs: optIDs(t, o, "B")}, 0.3, true, ""},
+		{"weighted penalty floor", &Response{OptionIDs: optIDs(t, o, "B", "C")}, 0, true, ""},
 	})
 }
 
