@@ -10,6 +10,7 @@ import (
 
 	"glc/internal/app"
 	"glc/internal/config"
+	"glc/internal/database"
 )
 
 // env gives the commands what the process was started with.
@@ -56,7 +57,8 @@ const usage = `usage: glc [command] [flags]
 commands:
   serve                      run the portal (default)
   migrate [--to ID] [--status]  apply database migrations
-  user create --email E --name N --role R   create a user (password read from stdin)
+  user create --email E --name N --role R [--country CC]
+                             create an active user (password read from stdin); prints its id
   seed demo                  load demo content
   version                    print the version
   help                       this text
@@ -148,6 +150,27 @@ func migrate(ctx context.Context, e env) error {
 	}
 	if len(ran) == 0 {
 		fmt.Fprintln(e.stdout, "the schema is up to date")
+	}
+	return nil
+}
+
+// ensureSchema applies pending migrations when auto-migration is on, and otherwise refuses to
+// work on an old schema (as serve does).
+func ensureSchema(ctx context.Context, cfg config.Config, db *database.DB) error {
+	m, err := app.Migrator(db)
+	if err != nil {
+		return err
+	}
+	if cfg.AutoMigrate {
+		_, err := m.Up(ctx, "")
+		return err
+	}
+	pending, err := m.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%w: %d migration(s) pending (first %s); run `glc migrate` or set GLC_AUTO_MIGRATE=true", app.ErrSchemaOutdated, len(pending), pending[0])
 	}
 	return nil
 }

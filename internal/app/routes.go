@@ -64,7 +64,10 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}}
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
+		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err
@@ -81,6 +84,9 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
+	}
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
 	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(), httpx.SecurityHeaders())
@@ -90,7 +96,14 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.GET("/static/*file", gin.WrapH(web.Static()))
 	e.HEAD("/static/*file", gin.WrapH(web.Static()))
 
-	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"}}))
+	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"},
+		OnFail: func(c *gin.Context, err error) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				httpx.Fail(c, err)
+				return
+			}
+			render.Error(c, err)
+		}}))
 	for _, mw := range a.middleware {
 		e.Use(mw)
 	}

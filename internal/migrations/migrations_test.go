@@ -26,7 +26,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("pending after migrate: %v %v", pending, err)
 	}
-	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens"} {
+	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens",
+		"user_sessions", "activation_tokens", "login_attempts", "user_imports", "countries", "river_job"} {
 		if !db.Migrator().HasTable(table) {
 			t.Errorf("table %s missing after migration (%s)", table, testkit.Backend())
 		}
