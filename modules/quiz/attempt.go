@@ -227,7 +227,13 @@ func (s *Service) Start(ctx context.Context, lessonID int64) (*AttemptView, bool
 			items[i].AttemptID = a.ID
 		}
 		created = true
-		return st.q(ctx).Create(&items).Error
+		if err := st.q(ctx).Create(&items).Error; err != nil {
+			return err
+		}
+		if a.Deadline != nil {
+			return s.scheduleDeadline(ctx, tx, a.ID, *a.Deadline)
+		}
+		return nil
 	})
 	if errors.Is(err, errStartRace) {
 		// A simultaneous start of the same learner won: resume that attempt.
@@ -238,9 +244,6 @@ func (s *Service) Start(ctx context.Context, lessonID int64) (*AttemptView, bool
 	}
 	if err != nil {
 		return nil, false, err
-	}
-	if created && a.Deadline != nil {
-		s.scheduleDeadline(ctx, a.ID, *a.Deadline)
 	}
 	v, err := s.attemptView(ctx, s.st, a, q, false)
 	return v, created, err

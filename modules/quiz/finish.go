@@ -3,10 +3,15 @@ package quiz
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"time"
 
 	"gorm.io/gorm"
+
+	"glc/internal/apperr"
+	"glc/internal/jobs"
 )
 
 func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
@@ -234,38 +239,69 @@ func (s *Service) closeOne(ctx context.Context, id int64, now time.Time) (bool, 
 	return done && err == nil, err
 }
 
-// scheduleDeadline arranges for the attempt to be closed at its deadline.
-func (s *Service) scheduleDeadline(_ context.Context, _ int64, _ time.Time) { s.notify() }
+// deadlineArgs is the job that closes an attempt at its deadline.
+type deadlineArgs struct {
+	AttemptID int64 `json:"attempt_id"`
+}
 
-// RunCloser closes attempts at their deadline until ctx ends: it sleeps until the earliest
-// deadline (at most every), and wakes early when a deadline is set or moved.
-func (s *Service) RunCloser(ctx context.Context, every time.Duration) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
+func (deadlineArgs) Kind() string { return "quiz.deadline" }
+
+// sweepArgs is the periodic job that closes any attempt whose deadline job went missing.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "quiz.sweep" }
+
+// sweepEvery is how often the safety sweep runs.
+const sweepEvery = time.Minute
+
+// registerJobs registers the deadline job and the periodic sweep on the queue.
+func (s *Service) registerJobs() {
+	jobs.Handle(s.jobs, s.runDeadline)
+	jobs.Handle(s.jobs, func(ctx context.Context, _ sweepArgs) error {
+		n, err := s.CloseExpired(ctx, s.now())
+		if n > 0 {
+			s.log.Warn("quiz sweep closed attempts whose deadline job had not run", "attempts", n)
+		}
+		return err
+	})
+	jobs.Periodic(s.jobs, sweepEvery, sweepArgs{})
+}
+
+// scheduleDeadline enqueues, in the transaction that sets the deadline, the job that closes the
+// attempt then. A moved deadline gets a job of its own (the key holds the deadline).
+func (s *Service) scheduleDeadline(ctx context.Context, tx *gorm.DB, attemptID int64, deadline time.Time) error {
+	_, err := s.jobs.EnqueueTx(ctx, tx, deadlineArgs{AttemptID: attemptID}, jobs.At(deadline),
+		jobs.Unique(fmt.Sprintf("%d@%d", attemptID, deadline.UnixMicro())))
+	return err
+}
+
+// maxEarly is how long the deadline job waits when it starts before the deadline (the
+// database's clock, which schedules jobs, may run ahead of this server's).
+const maxEarly = 30 * time.Second
+
+// runDeadline closes one attempt when its deadline has come. An attempt already finished, or
+// whose deadline was moved later (extra time: a new job exists), is left alone.
+func (s *Service) runDeadline(ctx context.Context, args deadlineArgs) error {
+	a, err := s.st.attempt(ctx, args.AttemptID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.Status != StatusInProgress || a.Deadline == nil {
+		return nil
+	}
+	if early := a.Deadline.Sub(s.now()); early > 0 {
+		if early > maxEarly {
+			return nil
+		}
 		select {
 		case <-ctx.Done():
-			return
-		case <-timer.C:
-		case <-s.wake:
+			return ctx.Err()
+		case <-time.After(early):
 		}
-		wait := every
-		if _, err := s.CloseExpired(ctx, s.now()); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			s.log.Error("quiz deadline closer", "err", err)
-		} else if next, err := s.st.nextDeadline(ctx); err == nil && next != nil {
-			if d := next.Sub(s.now()); d < wait {
-				wait = max(d, 50*time.Millisecond)
-			}
-		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		timer.Reset(wait)
 	}
+	_, err = s.closeOne(ctx, a.ID, s.now())
+	return err
 }

@@ -31,6 +31,7 @@ import (
 	"glc/internal/config"
 	"glc/internal/database"
 	"glc/internal/httpx"
+	"glc/internal/jobs"
 	"glc/internal/testkit"
 	"glc/internal/web"
 	"glc/modules/account"
@@ -174,7 +175,7 @@ type envConfig struct {
 
 type envOpt func(*envConfig)
 
-// noCloser leaves the background deadline closer off (tests drive CloseExpired by hand).
+// noCloser leaves the job queue (deadline jobs) off: tests drive CloseExpired by hand.
 func noCloser(c *envConfig) { c.noCloser = true }
 
 // newEnv starts the module on a fresh database and store.
@@ -197,7 +198,8 @@ func startEnv(t testing.TB, cfg config.Config, db *database.DB, store storage.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	ec := envConfig{deps: quiz.Deps{DB: db, Store: store, Log: log, Courses: courses, CloseEvery: 200 * time.Millisecond}}
+	queue := jobs.New(db, log, jobs.PollInterval(100*time.Millisecond))
+	ec := envConfig{deps: quiz.Deps{DB: db, Store: store, Log: log, Courses: courses, Jobs: queue}}
 	for _, o := range opts {
 		o(&ec)
 	}
@@ -236,7 +238,9 @@ func startEnv(t testing.TB, cfg config.Config, db *database.DB, store storage.St
 	done := make(chan struct{})
 	go func() {
 		if !ec.noCloser {
-			mod.Run(bg)
+			if err := queue.Run(bg); err != nil {
+				t.Errorf("job queue: %v", err)
+			}
 		}
 		close(done)
 	}()

@@ -493,6 +493,11 @@ func (s *Service) SetExtension(ctx context.Context, lessonID, userID int64, in E
 				if err := st.q(ctx).Model(&Attempt{}).Where("id = ?", a.ID).Update("deadline", nd).Error; err != nil {
 					return err
 				}
+				if nd != nil {
+					if err := s.scheduleDeadline(ctx, tx, a.ID, *nd); err != nil {
+						return err
+					}
+				}
 				d["attempt_deadline"] = nd
 			}
 		} else {
@@ -510,7 +515,6 @@ func (s *Service) SetExtension(ctx context.Context, lessonID, userID int64, in E
 	if err != nil {
 		return nil, err
 	}
-	s.notify()
 	return ext, nil
 }
 

@@ -1,14 +1,13 @@
 // Package quiz holds question banks, quizzes and attempts: authoring (nine question kinds,
 // JSON and GIFT import/export), taking a quiz with answers saved one by one and never lost,
 // grading (automatic, by hand, regrades, overrides with an audit log), deadlines closed by a
-// background closer, and instructors' results and statistics.
+// scheduled job, and instructors' results and statistics.
 //
 // The module depends on the course module only through the Courses interface, which the app
 // wires.
 package quiz
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"io/fs"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/web"
 	"glc/storage"
 )
@@ -32,34 +32,29 @@ type Deps struct {
 	Store   storage.Store
 	Log     *slog.Logger
 	Courses Courses
+	// Jobs runs the deadline jobs (the module registers its handlers on it).
+	Jobs *jobs.Queue
 	// MaxUploadMB bounds question media (default 20).
 	MaxUploadMB int64
 	// Now is the clock (tests); nil is the wall clock.
 	Now func() time.Time
-	// CloseEvery is how often the deadline closer looks when no deadline is nearer (default 5 s).
-	CloseEvery time.Duration
 }
 
 // Module is the quiz module.
 type Module struct {
-	Svc   *Service
-	every time.Duration
+	Svc *Service
 }
 
 // New builds the module.
 func New(d Deps) (*Module, error) {
-	if d.DB == nil || d.Store == nil || d.Courses == nil {
-		return nil, errors.New("quiz: DB, Store and Courses are required")
+	if d.DB == nil || d.Store == nil || d.Courses == nil || d.Jobs == nil {
+		return nil, errors.New("quiz: DB, Store, Courses and Jobs are required")
 	}
-	svc := NewService(d.DB, d.Store, d.Courses, d.Log, d.Now)
+	svc := NewService(d.DB, d.Store, d.Courses, d.Jobs, d.Log, d.Now)
 	if d.MaxUploadMB > 0 {
 		svc.maxUpload = d.MaxUploadMB << 20
 	}
-	every := d.CloseEvery
-	if every <= 0 {
-		every = 5 * time.Second
-	}
-	return &Module{Svc: svc, every: every}, nil
+	return &Module{Svc: svc}, nil
 }
 
 // Name implements web.Module.
@@ -76,6 +71,3 @@ func (m *Module) Register(r *web.Router) {
 	registerAPI(r, m.Svc)
 	registerPages(r, m.Svc)
 }
-
-// Run implements web.Background: it closes attempts at their deadline.
-func (m *Module) Run(ctx context.Context) { m.Svc.RunCloser(ctx, m.every) }

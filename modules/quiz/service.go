@@ -9,6 +9,7 @@ import (
 	"glc/internal/apperr"
 	"glc/internal/auth"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/storage"
 )
 
@@ -21,30 +22,24 @@ type Service struct {
 	courses Courses
 	log     *slog.Logger
 	now     func() time.Time
-	// wake nudges the deadline closer when a deadline is set or moved.
-	wake chan struct{}
+	jobs    *jobs.Queue
 	// maxUpload bounds media uploads (bytes).
 	maxUpload int64
 }
 
-// NewService builds the service. now may be nil (the wall clock, UTC).
-func NewService(db *database.DB, objects storage.Store, courses Courses, log *slog.Logger, now func() time.Time) *Service {
+// NewService builds the service and registers its jobs on q (before q runs). now may be nil
+// (the wall clock, UTC).
+func NewService(db *database.DB, objects storage.Store, courses Courses, q *jobs.Queue, log *slog.Logger, now func() time.Time) *Service {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, st: store{db: db.DB, dialect: db.Dialect}, objects: objects, courses: courses, log: log,
-		now: now, wake: make(chan struct{}, 1), maxUpload: 20 << 20}
-}
-
-// notify wakes the deadline closer.
-func (s *Service) notify() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	s := &Service{db: db, st: store{db: db.DB, dialect: db.Dialect}, objects: objects, courses: courses, jobs: q, log: log,
+		now: now, maxUpload: 20 << 20}
+	s.registerJobs()
+	return s
 }
 
 // manageCourse returns the principal when it manages the course's bank.
