@@ -164,6 +164,7 @@ type env struct {
 	Mod      *quiz.Module
 	Courses  *fakeCourses
 	Render   *web.Renderer
+	Engine   *gin.Engine
 	stop     func()
 }
 
@@ -253,7 +254,7 @@ func startEnv(t testing.TB, cfg config.Config, db *database.DB, store storage.St
 		})
 	}
 	t.Cleanup(stop)
-	return &env{t: t, srv: srv, DB: db, Store: store, Cfg: cfg, Accounts: acc.Svc, Mod: mod, Courses: courses, Render: render, stop: stop}
+	return &env{t: t, srv: srv, DB: db, Store: store, Cfg: cfg, Accounts: acc.Svc, Mod: mod, Courses: courses, Render: render, Engine: e, stop: stop}
 }
 
 // Stop shuts the server and its background closer down (as a process exit would).

@@ -22,23 +22,24 @@ type BlankView struct {
 // only what the learner needs to answer (and their own saved response). Review fields appear
 // when the review policy (or the viewer's role) allows.
 type QuestionView struct {
-	ID       int64        `json:"id"`
-	Position int          `json:"position"`
-	Kind     string       `json:"kind"`
-	Title    string       `json:"title,omitempty"`
-	Prompt   string       `json:"prompt"`
-	Points   float64      `json:"points"`
-	MediaURL string       `json:"media_url,omitempty"`
-	Options  []OptionView `json:"options,omitempty"` // single, multiple, true_false
-	Prompts  []OptionView `json:"prompts,omitempty"` // matching: left side
-	Choices  []OptionView `json:"choices,omitempty"` // matching: answers to pick from
-	Items    []OptionView `json:"items,omitempty"`   // ordering: items in their starting order
-	Blanks   []BlankView  `json:"blanks,omitempty"`  // cloze
-	Units    []string     `json:"units,omitempty"`   // numeric
-	Locked   bool         `json:"locked,omitempty"`  // sequential navigation: already passed
-	Response *Response    `json:"response,omitempty"`
-	SavedAt  *time.Time   `json:"saved_at,omitempty"`
-	Seq      int64        `json:"seq,omitempty"`
+	ID        int64        `json:"id"`
+	Position  int          `json:"position"`
+	Kind      string       `json:"kind"`
+	Title     string       `json:"title,omitempty"`
+	Prompt    string       `json:"prompt"`
+	Points    float64      `json:"points"`
+	MediaURL  string       `json:"media_url,omitempty"`
+	MediaType string       `json:"media_type,omitempty"`
+	Options   []OptionView `json:"options,omitempty"` // single, multiple, true_false
+	Prompts   []OptionView `json:"prompts,omitempty"` // matching: left side
+	Choices   []OptionView `json:"choices,omitempty"` // matching: answers to pick from
+	Items     []OptionView `json:"items,omitempty"`   // ordering: items in their starting order
+	Blanks    []BlankView  `json:"blanks,omitempty"`  // cloze
+	Units     []string     `json:"units,omitempty"`   // numeric
+	Locked    bool         `json:"locked,omitempty"`  // sequential navigation: already passed
+	Response  *Response    `json:"response,omitempty"`
+	SavedAt   *time.Time   `json:"saved_at,omitempty"`
+	Seq       int64        `json:"seq,omitempty"`
 	// Review.
 	Score           *float64  `json:"score,omitempty"`
 	State           string    `json:"state,omitempty"` // correct, partial, incorrect, pending
@@ -122,7 +123,7 @@ func optionViews(ids []string, opts []Option) []OptionView {
 func questionView(it *Item, q *Question, spec *Spec) QuestionView {
 	var lay Layout
 	_ = json.Unmarshal([]byte(it.Layout), &lay)
-	v := QuestionView{ID: q.ID, Position: it.Position, Kind: q.Kind, Title: q.Title, Prompt: q.Prompt, Points: it.Points, MediaURL: mediaURL(q)}
+	v := QuestionView{ID: q.ID, Position: it.Position, Kind: q.Kind, Title: q.Title, Prompt: q.Prompt, Points: it.Points, MediaURL: mediaURL(q), MediaType: q.MediaType}
 	switch q.Kind {
 	case KindSingle, KindMultiple, KindTrueFalse:
 		v.Options = optionViews(lay.Options, spec.Options)
