@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -263,10 +264,22 @@ func (l *latencies) report(b *testing.B, unit string, elapsed time.Duration) {
 	b.ReportMetric(0, "ns/op")
 }
 
+// benchClients is how many clients the benchmarks run at once (GLC_QUIZ_BENCH_CLIENTS,
+// default 100).
+func benchClients(b *testing.B) {
+	n := 100
+	if v, err := strconv.Atoi(os.Getenv("GLC_QUIZ_BENCH_CLIENTS")); err == nil && v > 0 {
+		n = v
+	}
+	b.SetParallelism(max(1, n/runtime.GOMAXPROCS(0)))
+}
+
 // BenchmarkSaveAnswer measures PUT /attempts/{id}/answers/{question} through the HTTP server
 // with 100 learners answering at once (run it on PostgreSQL: set GLC_TEST_DATABASE_URL):
 //
-//	go test ./modules/quiz/ -run '^$' -bench SaveAnswer -benchtime 5000x
+//	go test ./modules/quiz/ -run '^$' -bench 'SaveAnswer|Submit' -benchtime 3000x
+//
+// It reports answers (or submissions) per second and the p50 and p99 latency.
 func BenchmarkSaveAnswer(b *testing.B) {
 	e := newEnv(b)
 	f := e.loadQuiz()
@@ -282,7 +295,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 	var next, seq atomic.Int64
 	seq.Store(time.Now().UnixMicro())
 	var lat latencies
-	b.SetParallelism(50) // 100 clients on 2 cores
+	benchClients(b)
 	b.ResetTimer()
 	began := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -329,7 +342,7 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	var next atomic.Int64
 	var lat latencies
-	b.SetParallelism(50)
+	benchClients(b)
 	b.ResetTimer()
 	began := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
