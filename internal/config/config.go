@@ -45,6 +45,8 @@ type Config struct {
 	SMTPFrom       string
 	ShutdownWait   time.Duration
 	JobPoll        time.Duration
+	LinkCheck      bool
+	SeedDemo       bool
 }
 
 // Error names the variable whose value is wrong.
@@ -159,7 +161,7 @@ func options() []option {
 			c.Registration = v
 			return nil
 		}},
-		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes); unset means a key generated into the data folder", true, func(c *Config, v string) error {
+		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes), the same on every replica; unset means a generated key kept in the data folder (SQLite) or the database (PostgreSQL)", true, func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
 				return fmt.Errorf("must be at least 32 characters long")
 			}
@@ -242,6 +244,8 @@ func options() []option {
 			c.SMTPFrom = v
 			return nil
 		}},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
 		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}

@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestDefaults(t *testing.T) {
 	want := config.Config{Addr: "127.0.0.1:8080", DataDir: "./data", BaseURL: "http://127.0.0.1:8080", S3Bucket: "glc",
 		S3Region: "us-east-1", LogFormat: "text", LogLevel: slog.LevelInfo, AutoMigrate: true, Registration: "approval",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, MaxUploadMB: 512, LoginIPLimit: 50,
-		ShutdownWait: 20 * time.Second, JobPoll: time.Second, JWTAlg: "HS256", ActivationTTL: 168 * time.Hour}
+		ShutdownWait: 20 * time.Second, JobPoll: time.Second, JWTAlg: "HS256", ActivationTTL: 168 * time.Hour, SeedDemo: true}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
@@ -77,8 +78,12 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_SMTP_FROM", "glc@example.org", nil, func(c config.Config) bool { return c.SMTPFrom == "glc@example.org" }, []string{"noreply"}},
 		{"GLC_SHUTDOWN_TIMEOUT", "45s", nil, func(c config.Config) bool { return c.ShutdownWait == 45*time.Second }, []string{"45", "0s"}},
 		{"GLC_JWT_ALG", "EdDSA", nil, func(c config.Config) bool { return c.JWTAlg == "EdDSA" }, []string{"none", "RS256", "hs256x"}},
-		{"GLC_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16", nil, func(c config.Config) bool { return len(c.TrustedProxies) == 2 }, []string{"proxy.local", "10.0.0.0/33"}},
 		{"GLC_ACTIVATION_TTL", "48h", nil, func(c config.Config) bool { return c.ActivationTTL == 48*time.Hour }, []string{"2d", "0s"}},
+		{"GLC_LINK_CHECK", "true", nil, func(c config.Config) bool { return c.LinkCheck }, []string{"daily"}},
+		{"GLC_SEED_DEMO", "false", nil, func(c config.Config) bool { return !c.SeedDemo }, []string{"maybe"}},
+		{"GLC_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1", nil, func(c config.Config) bool {
+			return reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8", "192.168.1.1"})
+		}, []string{"everyone", "10.0.0.0/33", "10.0.0.0/8,proxy.local"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},
 	}
 	covered := map[string]bool{}
@@ -219,5 +224,39 @@ func TestDumpMasksSecrets(t *testing.T) {
 	}
 	if u := config.Usage(); !strings.Contains(u, "GLC_S3_ENDPOINT") || !strings.Contains(u, "--s3-endpoint") {
 		t.Errorf("usage: %s", u)
+	}
+}
+
+// TestReadmeListsEveryVariable keeps the configuration table of README.md true: one row per
+// variable, with its flag and default.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `GLC_") {
+			name := strings.Trim(strings.Fields(line)[1], "`")
+			rows[name] = line
+		}
+	}
+	for _, v := range config.Vars() {
+		row, ok := rows[v.Name]
+		if !ok {
+			t.Errorf("README.md has no row for %s", v.Name)
+			continue
+		}
+		def := "(unset)"
+		if v.Default != "" {
+			def = "`" + v.Default + "`"
+		}
+		if !strings.Contains(row, "`--"+v.Flag+"`") || !strings.Contains(row, "| "+def+" |") {
+			t.Errorf("README.md row for %s lacks its flag --%s or default %s: %s", v.Name, v.Flag, def, row)
+		}
+		delete(rows, v.Name)
+	}
+	for name := range rows {
+		t.Errorf("README.md lists %s, which is not a setting", name)
 	}
 }

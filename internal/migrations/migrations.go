@@ -15,5 +15,8 @@ func All() []database.Migration {
 		m0100Accounts(),
 		m0101Countries(),
 		m0300Quiz(),
+		m0500Library(),
+		m0510Programmes(),
+		m0520Portal(),
 	}
 }

@@ -221,11 +221,19 @@ func startEnv(t testing.TB, cfg config.Config, db *database.DB, store storage.St
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
-	e.Use(httpx.RequestID(log), httpx.Recover(), httpx.AccessLog(), httpx.SecurityHeaders())
+	e.Use(httpx.RequestID(log), httpx.Recover(), httpx.AccessLog(), httpx.SecurityHeaders(httpx.SecurityOptions{}), httpx.BodyLimit(20<<20))
 	e.GET("/static/*file", gin.WrapH(web.Static()))
-	e.Use(cat.LanguageMiddleware(false), httpx.CSRF(httpx.CSRFOptions{SessionCookies: []string{account.AccessCookie, account.RefreshCookie}}),
-		acc.Svc.Authenticate())
-	r := &web.Router{Engine: e, API: e.Group("/api/v1"), Pages: e.Group("/"), Render: render}
+	e.Use(cat.LanguageMiddleware(false), httpx.CSRF(httpx.CSRFOptions{SessionCookies: []string{account.AccessCookie, account.RefreshCookie},
+		OnFail: func(c *gin.Context, err error) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				httpx.Fail(c, err)
+				return
+			}
+			render.Error(c, err)
+		}}), acc.Svc.Authenticate())
+	api := e.Group("/api/v1")
+	api.Use(func(c *gin.Context) { c.Header("Cache-Control", "no-store"); c.Next() })
+	r := &web.Router{Engine: e, API: api, Pages: e.Group("/"), Render: render}
 	mod.Register(r)
 	e.NoRoute(func(c *gin.Context) {
 		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
