@@ -144,6 +144,13 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	if strings.Contains(page, "js/quiz.js") {
 		t.Error("the review page loads the quiz script")
 	}
+	// The review shows what the learner chose.
+	single := questionOfKind(t, a, "single")
+	for _, o := range single.Options {
+		if o.Text == "Lyon" && !strings.Contains(page, fmt.Sprintf(`value="%s" checked`, o.ID)) {
+			t.Error("the chosen option is not checked in the review")
+		}
+	}
 	ar := b.get(t, loc+"?lang=ar", 200)
 	if !strings.Contains(ar, `dir="rtl"`) || !strings.Contains(ar, "الإجابة الصحيحة") {
 		t.Error("Arabic review page")

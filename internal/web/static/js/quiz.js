@@ -53,11 +53,12 @@
   function forms() { return Array.prototype.slice.call(root.querySelectorAll("form.quiz-question")); }
   function formOf(qid) { return document.getElementById("q-" + qid); }
 
-  function status(qid, text, isError) {
+  // status shows a question's save state: kind is "" (saved or saving), "queued" or "error".
+  function status(qid, text, kind) {
     var el = document.getElementById("q-" + qid + "-status");
     if (el) {
       el.textContent = text;
-      el.className = "quiz-status" + (isError ? " field-error" : "");
+      el.className = "quiz-status" + (kind ? " " + kind : "");
     }
   }
 
@@ -147,12 +148,12 @@
     var qid = form.getAttribute("data-question-id");
     var r = collect(form);
     if (r === null) {
-      status(qid, form.getAttribute("data-kind") === "ordering" ? msg("order") : msg("invalid"), true);
+      status(qid, form.getAttribute("data-kind") === "ordering" ? msg("order") : msg("invalid"), "error");
       return;
     }
     pending[qid] = { response: r, seq: nextSeq() };
     persist();
-    status(qid, navigator.onLine ? msg("saving") : msg("queued"));
+    status(qid, navigator.onLine ? msg("saving") : msg("queued"), navigator.onLine ? "" : "queued");
     send(qid);
   }
 
@@ -171,7 +172,7 @@
     if (!item || closed || inflight[qid] === item.seq) { return; }
     if (!navigator.onLine) {
       showOffline();
-      status(qid, msg("queued"));
+      status(qid, msg("queued"), "queued");
       scheduleRetry();
       return;
     }
@@ -197,11 +198,11 @@
       if (res.status === 409) { return conflict(qid); }
       if (res.status === 422) {
         if (pending[qid] && pending[qid].seq === item.seq) { delete pending[qid]; persist(); }
-        status(qid, msg("invalid"), true);
+        status(qid, msg("invalid"), "error");
         return;
       }
       if (res.status === 401 || res.status === 403) {
-        status(qid, msg("auth"), true);
+        status(qid, msg("auth"), "error");
         banner.textContent = msg("auth");
         banner.hidden = false;
       }
@@ -210,7 +211,7 @@
       // Network failure or a server error: keep the answer queued and try again later.
       if (!navigator.onLine) { showOffline(); }
       else if (!banner.textContent) { banner.textContent = msg("offline"); banner.hidden = false; offline = true; }
-      status(qid, msg("queued"));
+      status(qid, msg("queued"), "queued");
       scheduleRetry();
     }).then(function () {
       delete inflight[qid];
@@ -229,7 +230,7 @@
       }
       delete pending[qid];
       persist();
-      status(qid, msg("locked"), true);
+      status(qid, msg("locked"), "error");
     });
   }
 
@@ -255,7 +256,7 @@
     acked[qid] = serverSeq;
     var queued = pending[qid];
     if (queued) {
-      if (queued.seq <= serverSeq) { delete pending[qid]; } else { restore(form, queued.response); status(qid, msg("queued")); }
+      if (queued.seq <= serverSeq) { delete pending[qid]; } else { restore(form, queued.response); status(qid, msg("queued"), "queued"); }
     }
     var onChange = function () {
       window.clearTimeout(debounce[qid]);
