@@ -295,7 +295,7 @@ func TestDeadlineAndAttemptLimits(t *testing.T) {
 	e.addQuestion(f, everyKind()[3])
 	u := e.learner(f)
 	a := e.start(f, u)
-	if a.Deadline == nil || a.Deadline.Sub(clk.now()) > 61*time.Second || a.Deadline.Sub(clk.now()) < 59*time.Second {
+	if a.Deadline == nil || a.Deadline.Sub(clk.now()) > 60*time.Second || a.Deadline.Sub(clk.now()) < 50*time.Second {
 		t.Fatalf("deadline %v", a.Deadline)
 	}
 	want(t, e.answer(a.ID, a.Questions[0].ID, u, map[string]any{"text": "ncb"}, 0), 200, "answer in time")
@@ -319,18 +319,18 @@ func TestDeadlineAndAttemptLimits(t *testing.T) {
 	want(t, e.do("PUT", fmt.Sprintf("/api/v1/quizzes/%d/extensions/%d", f.Lesson, u.ID), f.Teacher.Token,
 		map[string]any{"extra_attempts": 1, "extra_seconds": 30, "reason": "medical"}), 200, "extension")
 	c := e.start(f, u)
-	if d := c.Deadline.Sub(clk.now()); d < 89*time.Second || d > 91*time.Second {
+	if d := c.Deadline.Sub(clk.now()); d < 80*time.Second || d > 90*time.Second {
 		t.Fatalf("extended deadline in %v", d)
 	}
 	other := e.learner(f)
 	o := e.start(f, other)
-	if d := o.Deadline.Sub(clk.now()); d > 61*time.Second {
+	if d := o.Deadline.Sub(clk.now()); d > 60*time.Second {
 		t.Fatalf("another learner got the extension: %v", d)
 	}
 	// Extra time also moves an attempt in progress.
 	want(t, e.do("PUT", fmt.Sprintf("/api/v1/quizzes/%d/extensions/%d", f.Lesson, other.ID), f.Teacher.Token,
 		map[string]any{"extra_seconds": 600}), 200, "extension in progress")
-	if d := e.attempt(o.ID, other).Deadline.Sub(clk.now()); d < 659*time.Second {
+	if d := e.attempt(o.ID, other).Deadline.Sub(clk.now()); d < 650*time.Second || d > 660*time.Second {
 		t.Fatalf("deadline in progress not moved: %v", d)
 	}
 	if n := e.count("quiz_audit", "lesson_id = ? AND action = ?", f.Lesson, "extension"); n != 2 {
@@ -354,7 +354,7 @@ func TestQuizWindow(t *testing.T) {
 	}
 	clk.advance(90 * time.Minute)
 	a := e.start(f, u)
-	if d := a.Deadline.Sub(clk.now()); d > 31*time.Minute || d < 29*time.Minute {
+	if d := a.Deadline.Sub(clk.now()); d > 30*time.Minute || d < 29*time.Minute {
 		t.Fatalf("deadline capped by the close date in %v", d)
 	}
 	clk.advance(time.Hour)
@@ -467,7 +467,8 @@ func TestSequentialNavigation(t *testing.T) {
 
 func TestDeadlineCloserGradesAbandonedAttempt(t *testing.T) {
 	e := newEnv(t)
-	f := e.quizFixture(`{"time_limit_seconds": 1}`)
+	// A short time limit, with room for the two saves on a slow machine (-race, shared CPU).
+	f := e.quizFixture(`{"time_limit_seconds": 8}`)
 	e.addQuestion(f, everyKind()[3])
 	e.addQuestion(f, everyKind()[4])
 	u := e.learner(f)
@@ -477,7 +478,7 @@ func TestDeadlineCloserGradesAbandonedAttempt(t *testing.T) {
 	}
 	// The learner goes away. The deadline job closes and grades the attempt, without any
 	// request (River promotes scheduled jobs every 5 s, so it runs within ~5 s).
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := a.Deadline.Add(60 * time.Second)
 	for {
 		var got quiz.Attempt
 		if err := e.DB.Take(&got, a.ID).Error; err != nil {
