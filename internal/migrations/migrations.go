@@ -16,6 +16,7 @@ func All() []database.Migration {
 		m0101Countries(),
 		m0200Courses(),
 		m0201CourseSearch(),
+		m0300Quiz(),
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),
