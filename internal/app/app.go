@@ -23,6 +23,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/scorm"
 	"glc/storage"
 )
 
@@ -44,7 +45,14 @@ type App struct {
 	bg       []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
+
+	// ScormLessons is the course module as the SCORM module sees it (nil until courses is
+	// wired; tests set a fake with an Option).
+	ScormLessons scorm.Lessons
 }
+
+// Option changes the app before its modules are built (tests wire fakes with it).
+type Option func(*App)
 
 var errNotFound = apperr.ErrNotFound
 
@@ -94,7 +102,7 @@ func Migrator(db *database.DB) (*database.Migrator, error) {
 
 // New builds the application on an open database and store. It checks (or applies, when
 // cfg.AutoMigrate) the schema first.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.DB, store storage.Store) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.DB, store storage.Store, opts ...Option) (*App, error) {
 	m, err := Migrator(db)
 	if err != nil {
 		return nil, err
@@ -117,6 +125,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.
 		}
 	}
 	a := &App{Cfg: cfg, Log: log, DB: db, Store: store, Registry: prometheus.NewRegistry()}
+	for _, o := range opts {
+		o(a)
+	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect)))
 	if err := a.buildModules(ctx); err != nil {

@@ -18,6 +18,8 @@ import (
 	"glc/internal/web"
 	"glc/modules/account"
 	"glc/modules/portal"
+	"glc/modules/scorm"
+	webassets "glc/web"
 )
 
 //go:embed openapi.json
@@ -36,7 +38,11 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
 	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons})
+	if err != nil {
+		return nil, err
+	}
+	return []web.Module{accounts, home, packages}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -87,8 +93,9 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
-	e.GET("/static/*file", gin.WrapH(web.Static()))
-	e.HEAD("/static/*file", gin.WrapH(web.Static()))
+	static := gin.WrapH(webassets.Handler(web.Static()))
+	e.GET("/static/*file", static)
+	e.HEAD("/static/*file", static)
 
 	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"}}))
 	for _, mw := range a.middleware {

@@ -61,15 +61,23 @@ func New(t testing.TB, opts ...Option) *Server {
 	return Start(t, cfg, db, store)
 }
 
+// NewWith starts the application on a fresh database and store, with app options (fakes for
+// modules that are not wired yet).
+func NewWith(t testing.TB, appOpts []app.Option, opts ...Option) *Server {
+	t.Helper()
+	cfg := Config(t, opts...)
+	return Start(t, cfg, testkit.DB(t), testkit.Store(t), appOpts...)
+}
+
 // Start starts the application on the given database and store.
-func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store) *Server {
+func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store, appOpts ...app.Option) *Server {
 	t.Helper()
 	level := slog.LevelError
 	if os.Getenv("GLC_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	a, err := app.New(context.Background(), cfg, log, db, store)
+	a, err := app.New(context.Background(), cfg, log, db, store, appOpts...)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
