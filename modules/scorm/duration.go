@@ -94,9 +94,12 @@ func FormatDuration2004(cs int64) string {
 		fmt.Fprintf(&b, "%dM", m)
 	}
 	if sec > 0 || (h == 0 && m == 0) {
-		if sec%100 == 0 {
+		switch {
+		case sec%100 == 0:
 			fmt.Fprintf(&b, "%dS", sec/100)
-		} else {
+		case sec%10 == 0:
+			fmt.Fprintf(&b, "%d.%dS", sec/100, sec%100/10)
+		default:
 			fmt.Fprintf(&b, "%d.%02dS", sec/100, sec%100)
 		}
 	}
