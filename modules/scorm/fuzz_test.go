@@ -19,7 +19,9 @@ func FuzzManifest(f *testing.F) {
 		`<manifest><organizations>`, ``, `<?xml version="1.0" encoding="ISO-8859-1"?><manifest/>`} {
 		f.Add([]byte(seed))
 	}
-	has := func(name string) bool { return name == "a.html" || strings.HasPrefix(name, "content/") || strings.HasSuffix(name, ".html") }
+	has := func(name string) bool {
+		return name == "a.html" || strings.HasPrefix(name, "content/") || strings.HasSuffix(name, ".html")
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := scorm.ParseManifest(data, has)
 		if err != nil {
