@@ -26,7 +26,7 @@
   // is gone (fetch keepalive caps bodies at 64 KiB, so larger ones go without it).
   function commit(isFinal, keepalive) {
     if (!api || !launch) {
-      return;
+      return Promise.resolve();
     }
     seq += 1;
     dirty = false;
@@ -87,8 +87,11 @@
     api.on(fin, function () {
       terminated = true;
       var nav = standard === "scorm2004" ? navRequest() : "_none_";
-      commit(true, true);
-      tell({ type: "terminated", item: launch.item, nav: nav });
+      // Tell the player once the final commit is acknowledged (or failed), so that the
+      // outline shows the final status before the player moves on.
+      commit(true, true).then(function () {
+        tell({ type: "terminated", item: launch.item, nav: nav });
+      });
     });
     if (standard === "scorm2004") {
       window.API_1484_11 = api;
