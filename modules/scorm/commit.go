@@ -269,8 +269,7 @@ func (s *Service) saveInteractions(tx *gorm.DB, attemptID int64, item string, se
 	}).CreateInBatches(list, 100).Error
 }
 
-// rollup recomputes the attempt's summary from its items: completed when every launchable item
-// is; failed when one failed, passed when every item with a known success passed; the score is
+// rollup recomputes the attempt's summary from its items: completed when every SCO is; failed when one failed, passed when every item with a known success passed; the score is
 // the single scored item's, or the mean scaled score of several; times add up.
 func (s *Service) rollup(tx *gorm.DB, a *Attempt, m *Manifest) error {
 	var states []ItemState
@@ -283,7 +282,9 @@ func (s *Service) rollup(tx *gorm.DB, a *Attempt, m *Manifest) error {
 		byItem[states[i].Item] = &states[i]
 		total += states[i].TotalCS()
 	}
-	launchable := m.Launchable()
+	// SCOs decide completion; assets (which cannot report) count once opened, and only in a
+	// package without SCOs.
+	launchable := scos(m)
 	completed, attempted := 0, 0
 	success, known := "unknown", 0
 	var scored []*ItemState
@@ -349,6 +350,20 @@ func (s *Service) rollup(tx *gorm.DB, a *Attempt, m *Manifest) error {
 		a.CompletedAt = &t
 	}
 	return tx.Save(a).Error
+}
+
+// scos returns the package's SCOs, or every launchable item when it has none.
+func scos(m *Manifest) []*Item {
+	var out []*Item
+	for _, it := range m.Launchable() {
+		if it.ScormType == "sco" {
+			out = append(out, it)
+		}
+	}
+	if len(out) == 0 {
+		return m.Launchable()
+	}
+	return out
 }
 
 // resultOf is what Progress receives for an attempt.

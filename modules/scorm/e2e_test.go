@@ -3,6 +3,7 @@ package scorm_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -234,4 +235,105 @@ func waitAttempt(t *testing.T, e *env, lesson int64, ok func(AttemptDetailJSON) 
 	return d
 }
 
-var _ = apptest.Env
+// openPlayer signs the learner in (the session cookie) and opens the lesson's player.
+func openPlayer(t *testing.T, ctx context.Context, e *env, lesson int64) {
+	t.Helper()
+	u, _ := url.Parse(e.s.URL)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "glc_access", Value: e.learner.Token,
+		Domain: u.Hostname(), Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/lessons/%d/play", e.s.URL, lesson))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserMultiSCO12Prerequisites(t *testing.T) {
+	ctx, out := browserEnv(t)
+	e := newEnv(t)
+	lesson := e.importOK(t, package12Multi(t))
+	openPlayer(t, ctx, e, lesson)
+	// The first SCO opens with its launch parameters; the two others are locked.
+	evalUntil(t, ctx, sco+`.document.body.getAttribute('data-api') === '1.2' && `+sco+`.location.search === '?start=intro&lang=en'`, 20*time.Second)
+	evalUntil(t, ctx, `document.querySelectorAll('.scorm-locked').length === 2 && !document.querySelector('[data-item="glossary"]')`, 2*time.Second)
+	shot(t, ctx, out, "01-sco1-others-locked")
+	// Finishing a SCO moves on to the next, whose prerequisites are now met.
+	run(t, ctx, sco+`.finishSCO('completed')`)
+	evalUntil(t, ctx, sco+`.location.pathname.endsWith('/content/docs/page.html') && `+sco+`.document.body.getAttribute('data-api') === '1.2'`, 10*time.Second)
+	evalUntil(t, ctx, `document.querySelector('[data-status-for="sco1"]').textContent === 'Completed'`, 5*time.Second)
+	run(t, ctx, sco+`.finishSCO('completed')`)
+	evalUntil(t, ctx, sco+`.location.pathname.endsWith('/content/quiz/quiz.html') && `+sco+`.document.body.getAttribute('data-api') === '1.2'`, 10*time.Second)
+	shot(t, ctx, out, "02-quiz")
+	run(t, ctx, sco+`.finishSCO('completed', 'passed', '85')`)
+	evalUntil(t, ctx, `document.querySelector('[data-status-for="sco3"]').textContent === 'Passed' && document.getElementById('scorm-attempt-status').textContent === 'Passed'`, 10*time.Second)
+	shot(t, ctx, out, "03-all-done")
+	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool { return d.CompletionStatus == "completed" && d.SuccessStatus == "passed" })
+	if att.TotalSeconds != 15 {
+		t.Errorf("total time %v, want 15 s (three sessions of 5 s)", att.TotalSeconds)
+	}
+	// The outline now shows nothing locked.
+	openPlayer(t, ctx, e, lesson)
+	evalUntil(t, ctx, `document.querySelectorAll('.scorm-locked').length === 0 && document.querySelectorAll('.scorm-item').length === 3`, 10*time.Second)
+}
+
+// auto2004 is the sequencing package whose first SCO probes its surroundings and finishes by
+// itself (the test cannot script a frame on another origin).
+func auto2004(t *testing.T, main string) []byte {
+	params := "?auto=1&amp;main=" + main
+	m := strings.Replace(manifest2004, `<item identifier="lesson1" identifierref="r1">`, `<item identifier="lesson1" identifierref="r1" parameters="`+params+`">`, 1)
+	return package2004With(t, m)
+}
+
+func TestBrowser2004FlowSameOrigin(t *testing.T) {
+	ctx, out := browserEnv(t)
+	e := newEnv(t)
+	lesson := e.importOK(t, auto2004(t, e.s.URL))
+	openPlayer(t, ctx, e, lesson)
+	// Flow without choice: the outline's links are disabled, continue leads on.
+	evalUntil(t, ctx, `document.querySelectorAll('.scorm-item[aria-disabled="true"]').length === 2`, 20*time.Second)
+	// lesson1 finishes by itself with a "continue" request: lesson2 opens (with its fragment).
+	evalUntil(t, ctx, sco+`.location.pathname.endsWith('/two.html') && `+sco+`.location.hash === '#part2' && `+sco+`.document.body.getAttribute('data-api') === '2004'`, 20*time.Second)
+	shot(t, ctx, out, "01-lesson2-by-flow")
+	run(t, ctx, sco+`.finishSCO('completed', 'passed', '70', 'exitAll')`)
+	evalUntil(t, ctx, `document.getElementById('scorm-message').textContent.length > 0 && document.querySelector('[data-status-for="lesson2"]').textContent === 'Passed'`, 10*time.Second)
+	shot(t, ctx, out, "02-exited")
+	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool { return d.CompletionStatus == "completed" })
+	probe := ""
+	for _, it := range att.Items {
+		if it.Identifier == "lesson1" {
+			probe, _ = it.CMI["suspend_data"].(string)
+		}
+	}
+	// Under a shared origin the content's own requests to the API are blocked by its CSP, but
+	// it can reach the player page's DOM: the documented limit of this mode.
+	if probe != "top=open;api=blocked" {
+		t.Fatalf("probe from the content: %q", probe)
+	}
+}
+
+func TestBrowserContentOriginIsolation(t *testing.T) {
+	ctx, out := browserEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	main := fmt.Sprintf("http://127.0.0.1:%d", port)
+	e := newEnvOn(t, ln, apptest.Env("GLC_BASE_URL", main), apptest.Env("GLC_CONTENT_ORIGIN", fmt.Sprintf("http://localhost:%d", port)))
+	lesson := e.importOK(t, auto2004(t, main))
+	openPlayer(t, ctx, e, lesson)
+	// The SCO runs on the content origin, probes, and finishes by itself.
+	evalUntil(t, ctx, `document.querySelector('[data-status-for="lesson1"]').textContent === 'Passed'`, 30*time.Second)
+	shot(t, ctx, out, "01-lesson1-done-on-content-origin")
+	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool { return len(d.Items) > 0 && d.Items[0].CompletionStatus == "completed" })
+	probe, _ := att.Items[0].CMI["suspend_data"].(string)
+	if probe != "top=blocked;api=blocked" {
+		t.Fatalf("the content reached outside its origin: %q", probe)
+	}
+	// The player cannot script the API frame either (another origin).
+	var blocked bool
+	blocked, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){try{return !document.getElementById('scorm-frame').contentWindow.document}catch(e){return true}})()`))
+	if err != nil || !blocked {
+		t.Fatalf("API frame is not on another origin: %v %v", blocked, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"glc/internal/app/apptest"
 	"glc/internal/apperr"
 	"glc/internal/auth"
+	"glc/internal/testkit"
 	"glc/modules/scorm"
 )
 
@@ -150,8 +152,14 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...apptest.Option) *env {
 	t.Helper()
+	return newEnvOn(t, nil, opts...)
+}
+
+// newEnvOn is newEnv on a given listener (nil: any loopback port).
+func newEnvOn(t *testing.T, ln net.Listener, opts ...apptest.Option) *env {
+	t.Helper()
 	fake := newFake()
-	s := apptest.NewWith(t, []app.Option{func(a *app.App) { a.ScormLessons = fake }}, opts...)
+	s := apptest.StartListener(t, ln, apptest.Config(t, opts...), testkit.DB(t), testkit.Store(t), func(a *app.App) { a.ScormLessons = fake })
 	e := &env{s: s, fake: fake, instructor: s.Instructor(t), other: s.Instructor(t), learner: s.Learner(t), learner2: s.Learner(t)}
 	fake.AddSection(1, e.instructor.ID)
 	return e

@@ -64,7 +64,7 @@ func TestImportMultiSCO12(t *testing.T) {
 	}
 	// Files are unpacked under one prefix, with content types.
 	objs, err := e.s.Store.List(context.Background(), "scorm/")
-	if err != nil || len(objs) != 7 {
+	if err != nil || len(objs) != 8 {
 		t.Fatalf("stored objects: %d %v", len(objs), err)
 	}
 	prefix := objs[0].Key[:len("scorm/")+36+1]
@@ -81,7 +81,7 @@ func TestImportMultiSCO12(t *testing.T) {
 	lesson := int64(res["id"].(float64))
 	e.fake.Enrol(lesson, e.learner.ID)
 	r = e.s.Do("GET", fmt.Sprintf("/api/v1/lessons/%d/package", lesson), e.learner.Token, nil)
-	if r.Status != 200 || r.Map(t)["files"].(float64) != 7 {
+	if r.Status != 200 || r.Map(t)["files"].(float64) != 8 {
 		t.Errorf("package: %d %s", r.Status, r.Body)
 	}
 	if r := e.s.Do("GET", fmt.Sprintf("/api/v1/lessons/%d/package", lesson), e.learner2.Token, nil); r.Status != 403 {

@@ -45,6 +45,55 @@ func buildZip(t testing.TB, entries ...zipEntry) []byte {
 
 const scoPage = `<!doctype html><html><head><meta charset="utf-8"><title>SCO</title></head><body><p>SCO</p></body></html>`
 
+// scoWith is a SCO page that runs the test SCO script at src.
+func scoWith(src string) string {
+	return `<!doctype html><html><head><meta charset="utf-8"><title>SCO</title></head><body><h1>SCO</h1><p id="where"></p><script src="` + src + `"></script></body></html>`
+}
+
+// scoScript is a small SCO for both SCORM versions. It finds the API the way the ADL sample
+// does (walking up the parents), initializes, reports itself in data attributes, and offers
+// finishSCO(status, success, score, nav) to the test. With ?auto=1 it also probes what it can
+// reach outside its frame (the player page's DOM, the portal's API with the learner's cookies,
+// named by ?main=) and finishes by itself, writing the probe into suspend_data.
+const scoScript = `(function () {
+  var v2004 = false, api = null, w = window, n = 0;
+  while (w && n < 10) {
+    try { if (w.API_1484_11) { api = w.API_1484_11; v2004 = true; break; } if (w.API) { api = w.API; break; } } catch (e) { break; }
+    if (w.parent === w) { break; }
+    w = w.parent; n++;
+  }
+  var b = document.body;
+  if (!api) { b.setAttribute("data-api", "missing"); return; }
+  function get(k12, k04) { return v2004 ? api.GetValue(k04) : api.LMSGetValue(k12); }
+  function set(k12, k04, v) { return v2004 ? api.SetValue(k04, v) : api.LMSSetValue(k12, v); }
+  v2004 ? api.Initialize("") : api.LMSInitialize("");
+  b.setAttribute("data-api", v2004 ? "2004" : "1.2");
+  b.setAttribute("data-entry", get("cmi.core.entry", "cmi.entry"));
+  b.setAttribute("data-location", get("cmi.core.lesson_location", "cmi.location"));
+  document.getElementById("where").textContent = location.pathname + location.search + location.hash;
+  window.finishSCO = function (status, success, score, nav) {
+    if (score) { set("cmi.core.score.raw", "cmi.score.raw", score); if (v2004) { set("", "cmi.score.scaled", String(score / 100)); } }
+    if (v2004) { set("", "cmi.completion_status", status); if (success) { set("", "cmi.success_status", success); } if (nav) { set("", "adl.nav.request", nav); } }
+    else { set("cmi.core.lesson_status", "", success || status); }
+    set("cmi.core.session_time", "cmi.session_time", v2004 ? "PT5S" : "00:00:05");
+    set("cmi.core.lesson_location", "cmi.location", "end");
+    v2004 ? api.Terminate("") : api.LMSFinish("");
+    b.setAttribute("data-finished", "yes");
+  };
+  var q = new URLSearchParams(location.search);
+  if (q.get("auto") === "1") {
+    var probe = [];
+    try { probe.push("top=" + (window.top.document.title ? "open" : "open")); } catch (e) { probe.push("top=blocked"); }
+    fetch(q.get("main") + "/api/v1/me", { credentials: "include" }).then(function (r) {
+      probe.push("api=" + r.status);
+    }, function () { probe.push("api=blocked"); }).then(function () {
+      set("cmi.suspend_data", "cmi.suspend_data", probe.join(";"));
+      b.setAttribute("data-probe", probe.join(";"));
+      window.finishSCO("completed", "passed", "90", "continue");
+    });
+  }
+})();`
+
 // manifest12Multi is a SCORM 1.2 package with three SCOs and an asset, nested under a folder
 // item, with prerequisites, a mastery score, launch parameters and xml:base.
 const manifest12Multi = `<?xml version="1.0" encoding="UTF-8"?>
@@ -90,12 +139,13 @@ func package12Multi(t testing.TB) []byte {
 	return buildZip(t,
 		zipEntry{Name: "imsmanifest.xml", Body: manifest12Multi},
 		zipEntry{Name: "content/"},
-		zipEntry{Name: "content/intro/index.html", Body: scoPage},
-		zipEntry{Name: "content/docs/page.html", Body: scoPage},
-		zipEntry{Name: "content/quiz/quiz.html", Body: scoPage},
+		zipEntry{Name: "content/intro/index.html", Body: scoWith("../sco.js")},
+		zipEntry{Name: "content/docs/page.html", Body: scoWith("../sco.js")},
+		zipEntry{Name: "content/quiz/quiz.html", Body: scoWith("../sco.js")},
 		zipEntry{Name: "content/glossary.html", Body: scoPage},
 		zipEntry{Name: "content/style.css", Body: "body{color:#111}"},
 		zipEntry{Name: "content/app.js", Body: "var x = 1;"},
+		zipEntry{Name: "content/sco.js", Body: scoScript},
 	)
 }
 
@@ -176,9 +226,14 @@ const manifest2004 = `<?xml version="1.0" encoding="UTF-8"?>
 </manifest>`
 
 func package2004(t testing.TB) []byte {
+	return package2004With(t, manifest2004)
+}
+
+func package2004With(t testing.TB, manifest string) []byte {
 	return buildZip(t,
-		zipEntry{Name: "imsmanifest.xml", Body: manifest2004},
-		zipEntry{Name: "one.html", Body: scoPage},
-		zipEntry{Name: "two.html", Body: scoPage},
+		zipEntry{Name: "imsmanifest.xml", Body: manifest},
+		zipEntry{Name: "one.html", Body: scoWith("sco.js")},
+		zipEntry{Name: "two.html", Body: scoWith("sco.js")},
+		zipEntry{Name: "sco.js", Body: scoScript},
 	)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -72,6 +73,13 @@ func NewWith(t testing.TB, appOpts []app.Option, opts ...Option) *Server {
 // Start starts the application on the given database and store.
 func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store, appOpts ...app.Option) *Server {
 	t.Helper()
+	return StartListener(t, nil, cfg, db, store, appOpts...)
+}
+
+// StartListener starts the application on ln (nil: a new loopback port), so that a test can
+// know its address before the app is configured (e.g. a separate content origin).
+func StartListener(t testing.TB, ln net.Listener, cfg config.Config, db *database.DB, store storage.Store, appOpts ...app.Option) *Server {
+	t.Helper()
 	level := slog.LevelError
 	if os.Getenv("GLC_TEST_LOG") != "" {
 		level = slog.LevelDebug
@@ -81,7 +89,12 @@ func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	srv := httptest.NewServer(a.Engine)
+	srv := httptest.NewUnstartedServer(a.Engine)
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.StartBackground(ctx)
 	t.Cleanup(func() {
