@@ -267,7 +267,9 @@ func TestBrowserMultiSCO12Prerequisites(t *testing.T) {
 	run(t, ctx, sco+`.finishSCO('completed', 'passed', '85')`)
 	evalUntil(t, ctx, `document.querySelector('[data-status-for="sco3"]').textContent === 'Passed' && document.getElementById('scorm-attempt-status').textContent === 'Passed'`, 10*time.Second)
 	shot(t, ctx, out, "03-all-done")
-	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool { return d.CompletionStatus == "completed" && d.SuccessStatus == "passed" })
+	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool {
+		return d.CompletionStatus == "completed" && d.SuccessStatus == "passed"
+	})
 	if att.TotalSeconds != 15 {
 		t.Errorf("total time %v, want 15 s (three sessions of 5 s)", att.TotalSeconds)
 	}
