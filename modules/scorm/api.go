@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"encoding/json"
 	"html/template"
 	"net/http"
@@ -77,7 +79,7 @@ func (h *handlers) packageAPI(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, PackageOut{LessonID: pkg.LessonID, PackageInfo: m.Info(), Files: pkg.Files, Bytes: pkg.Bytes, CreatedAt: pkg.CreatedAt})
+	c.JSON(http.StatusOK, PackageOut{LessonID: pkg.LessonID, PackageInfo: infoOf(m), Files: pkg.Files, Bytes: pkg.Bytes, CreatedAt: pkg.CreatedAt})
 }
 
 // AttemptOut is an attempt as the API shows it.
@@ -152,7 +154,7 @@ func scoreOut(raw, min, max, scaled *float64, source string) *ScoreOut {
 func attemptOut(a *Attempt, standard string) AttemptOut {
 	return AttemptOut{ID: a.ID, LessonID: a.LessonID, UserID: a.UserID, Number: a.Number, CompletionStatus: a.CompletionStatus,
 		SuccessStatus: a.SuccessStatus, Score: scoreOut(a.ScoreRaw, a.ScoreMin, a.ScoreMax, a.ScoreScaled, a.ScoreSource),
-		MasteryScore: a.MasteryScore, TotalTime: FormatDuration2004(a.TotalCS), TotalSeconds: float64(a.TotalCS) / 100,
+		MasteryScore: a.MasteryScore, TotalTime: cam.FormatDuration2004(a.TotalCS), TotalSeconds: float64(a.TotalCS) / 100,
 		CompletedAt: a.CompletedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
@@ -162,7 +164,7 @@ func detailOut(d *AttemptDetail) AttemptOut {
 	for _, st := range d.Items {
 		out.Items = append(out.Items, ItemOut{Identifier: st.Item, CompletionStatus: st.CompletionStatus, SuccessStatus: st.SuccessStatus,
 			Score: scoreOut(st.ScoreRaw, st.ScoreMin, st.ScoreMax, st.ScoreScaled, "content"), Location: st.Location, Exit: st.Exit,
-			Sessions: st.Sessions, TotalTime: FormatTotalTime(d.Manifest.Standard, st.TotalCS()), ReportedBy: st.ReportedBy,
+			Sessions: st.Sessions, TotalTime: cam.FormatTotalTime(d.Manifest.Standard, st.TotalCS()), ReportedBy: st.ReportedBy,
 			CMI: json.RawMessage(orDefault(st.CMI, "{}")), UpdatedAt: st.UpdatedAt})
 	}
 	out.Interactions = []InterOut{}

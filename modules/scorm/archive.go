@@ -13,7 +13,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"glc/internal/apperr"
 	"glc/storage"
 )
 
@@ -23,18 +22,6 @@ type Limits struct {
 	MaxFiles int
 	// MaxBytes is the most bytes its files may expand to, counted while decompressing.
 	MaxBytes int64
-}
-
-// Refuse returns the 422 error that refuses a package, saying why.
-func Refuse(format string, args ...any) error {
-	why := fmt.Sprintf(format, args...)
-	return &apperr.Validation{Message: "The package was refused: " + why + ".", Fields: map[string]string{"file": why}}
-}
-
-// IsRefusal reports whether err refuses a package (as opposed to failing on our side).
-func IsRefusal(err error) bool {
-	var v *apperr.Validation
-	return errors.As(err, &v)
 }
 
 // Archive is a zip that passed validation: every entry has a safe relative name, none is a

@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -151,7 +153,7 @@ func (s *Service) applyCMI(tx *gorm.DB, a *Attempt, m *Manifest, it *Item, st *I
 		v = values2004(cmi)
 	}
 	if v.sessionTime != "" {
-		if cs, err := ParseSessionTime(m.Standard, v.sessionTime); err == nil {
+		if cs, err := cam.ParseSessionTime(m.Standard, v.sessionTime); err == nil {
 			st.SessionCS = cs
 		}
 	}

@@ -102,8 +102,8 @@ type ItemInfo struct {
 	Children   []ItemInfo `json:"children"`
 }
 
-// Info returns the public description of a parsed manifest.
-func (m *Manifest) Info() PackageInfo {
+// infoOf returns the public description of a parsed manifest.
+func infoOf(m *Manifest) PackageInfo {
 	var conv func(items []*Item) []ItemInfo
 	conv = func(items []*Item) []ItemInfo {
 		out := make([]ItemInfo, 0, len(items))

@@ -4,9 +4,20 @@ import (
 	"archive/zip"
 	"bytes"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
+
+// fixture reads a manifest kept in cam/testdata (shared with the parser's own tests).
+func fixture(name string) string {
+	b, err := os.ReadFile(filepath.Join("cam", "testdata", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 // zipEntry is one entry of a generated package.
 type zipEntry struct {
@@ -96,44 +107,7 @@ const scoScript = `(function () {
 
 // manifest12Multi is a SCORM 1.2 package with three SCOs and an asset, nested under a folder
 // item, with prerequisites, a mastery score, launch parameters and xml:base.
-const manifest12Multi = `<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="multi12" version="1"
-  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org1">
-    <organization identifier="org1">
-      <title>Border checks, the basics</title>
-      <item identifier="module1">
-        <title>Module 1</title>
-        <item identifier="sco1" identifierref="res1" parameters="?start=intro&amp;lang=en">
-          <title>Introduction</title>
-          <adlcp:maxtimeallowed>00:30:00</adlcp:maxtimeallowed>
-          <adlcp:timelimitaction>continue,message</adlcp:timelimitaction>
-          <adlcp:datafromlms>level=1</adlcp:datafromlms>
-        </item>
-        <item identifier="sco2" identifierref="res2">
-          <title>Documents</title>
-          <adlcp:prerequisites type="aicc_script">sco1</adlcp:prerequisites>
-        </item>
-      </item>
-      <item identifier="sco3" identifierref="res3">
-        <title>Final quiz</title>
-        <adlcp:prerequisites type="aicc_script">sco1 &amp; sco2</adlcp:prerequisites>
-        <adlcp:masteryscore>80</adlcp:masteryscore>
-      </item>
-      <item identifier="glossary" identifierref="res4" isvisible="false">
-        <title>Glossary</title>
-      </item>
-    </organization>
-  </organizations>
-  <resources xml:base="content/">
-    <resource identifier="res1" type="webcontent" adlcp:scormtype="sco" href="intro/index.html"><file href="intro/index.html"/></resource>
-    <resource identifier="res2" type="webcontent" adlcp:scormtype="sco" xml:base="docs/" href="page.html?v=2"><file href="docs/page.html"/></resource>
-    <resource identifier="res3" type="webcontent" adlcp:scormtype="sco" href="quiz/quiz.html"><file href="quiz/quiz.html"/></resource>
-    <resource identifier="res4" type="webcontent" adlcp:scormtype="asset" href="glossary.html"><file href="glossary.html"/></resource>
-  </resources>
-</manifest>`
+var manifest12Multi = fixture("multi12.xml")
 
 func package12Multi(t testing.TB) []byte {
 	return buildZip(t,
@@ -152,78 +126,7 @@ func package12Multi(t testing.TB) []byte {
 // manifest2004 is a SCORM 2004 4th edition package with sequencing: flow without choice at the
 // root, a sequencing collection referenced by IDRef, rules, rollup, objectives, limits,
 // delivery controls and a completion threshold.
-const manifest2004 = `<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="seq2004" version="1"
-  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
-  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
-  xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
-  xmlns:adlnav="http://www.adlnet.org/xsd/adlnav_v1p3"
-  xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
-  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org" adlseq:objectivesGlobalToSystem="false">
-      <title>Maritime security</title>
-      <item identifier="lesson1" identifierref="r1">
-        <title>Lesson 1</title>
-        <adlcp:completionThreshold completedByMeasure="true" minProgressMeasure="0.75" progressWeight="1"/>
-        <imsss:sequencing IDRef="tracked">
-          <imsss:objectives>
-            <imsss:primaryObjective objectiveID="lesson1_passed" satisfiedByMeasure="true">
-              <imsss:minNormalizedMeasure>0.6</imsss:minNormalizedMeasure>
-              <imsss:mapInfo targetObjectiveID="g_lesson1" readSatisfiedStatus="true" writeSatisfiedStatus="true"/>
-            </imsss:primaryObjective>
-          </imsss:objectives>
-        </imsss:sequencing>
-        <adlnav:presentation><adlnav:navigationInterface><adlnav:hideLMSUI>previous</adlnav:hideLMSUI></adlnav:navigationInterface></adlnav:presentation>
-      </item>
-      <item identifier="lesson2" identifierref="r2" parameters="#part2">
-        <title>Lesson 2</title>
-        <imsss:sequencing IDRef="tracked">
-          <imsss:sequencingRules>
-            <imsss:preConditionRule>
-              <imsss:ruleConditions conditionCombination="any">
-                <imsss:ruleCondition referencedObjective="prev" operator="not" condition="satisfied"/>
-              </imsss:ruleConditions>
-              <imsss:ruleAction action="disabled"/>
-            </imsss:preConditionRule>
-            <imsss:postConditionRule>
-              <imsss:ruleConditions><imsss:ruleCondition condition="objectiveMeasureGreaterThan" measureThreshold="0.5"/></imsss:ruleConditions>
-              <imsss:ruleAction action="exitAll"/>
-            </imsss:postConditionRule>
-          </imsss:sequencingRules>
-          <imsss:limitConditions attemptLimit="2" attemptAbsoluteDurationLimit="PT1H"/>
-          <imsss:objectives>
-            <imsss:primaryObjective objectiveID="lesson2_passed"/>
-            <imsss:objective objectiveID="prev"><imsss:mapInfo targetObjectiveID="g_lesson1" readSatisfiedStatus="true"/></imsss:objective>
-          </imsss:objectives>
-        </imsss:sequencing>
-      </item>
-      <imsss:sequencing>
-        <imsss:controlMode choice="false" flow="true" forwardOnly="false"/>
-        <imsss:rollupRules rollupObjectiveSatisfied="true" objectiveMeasureWeight="0.5">
-          <imsss:rollupRule childActivitySet="all">
-            <imsss:rollupConditions><imsss:rollupCondition condition="satisfied"/></imsss:rollupConditions>
-            <imsss:rollupAction action="satisfied"/>
-          </imsss:rollupRule>
-          <imsss:rollupRule childActivitySet="atLeastCount" minimumCount="1">
-            <imsss:rollupConditions conditionCombination="any"><imsss:rollupCondition operator="not" condition="attempted"/></imsss:rollupConditions>
-            <imsss:rollupAction action="incomplete"/>
-          </imsss:rollupRule>
-        </imsss:rollupRules>
-      </imsss:sequencing>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="one.html"><file href="one.html"/></resource>
-    <resource identifier="r2" type="webcontent" adlcp:scormType="sco" href="two.html"><file href="two.html"/></resource>
-  </resources>
-  <imsss:sequencingCollection>
-    <imsss:sequencing ID="tracked">
-      <imsss:deliveryControls tracked="true" completionSetByContent="true" objectiveSetByContent="true"/>
-      <imsss:controlMode choiceExit="false"/>
-    </imsss:sequencing>
-  </imsss:sequencingCollection>
-</manifest>`
+var manifest2004 = fixture("seq2004.xml")
 
 func package2004(t testing.TB) []byte {
 	return package2004With(t, manifest2004)

@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -210,7 +212,7 @@ func (h *handlers) attemptsPage(c *gin.Context) {
 	acc, _ := h.s.access(ctx, id)
 	d := AttemptsData{LessonID: id, Title: pkg.Title, Manage: acc.Manage}
 	for _, a := range list {
-		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, TotalTime: FormatDuration2004(a.TotalCS), Score: scoreText(a.ScoreRaw, a.ScoreMax),
+		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, TotalTime: cam.FormatDuration2004(a.TotalCS), Score: scoreText(a.ScoreRaw, a.ScoreMax),
 			CompletionID: statusID(a.CompletionStatus), SuccessID: statusID(a.SuccessStatus)})
 	}
 	d.Page, d.Pages = pg.Page, int((total+int64(pg.PerPage)-1)/int64(pg.PerPage))

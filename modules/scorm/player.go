@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"context"
 )
 
@@ -28,7 +30,7 @@ func (s *Service) Player(ctx context.Context, lessonID int64) (*PlayerData, erro
 		return nil, err
 	}
 	d := &PlayerData{LessonID: lessonID, Title: m.Title, Standard: m.Standard, Attempt: a, Manage: acc.Manage,
-		Outline: Outline(m, states), TotalTime: FormatDuration2004(a.TotalCS), AttemptStatusID: statusID(status12(a.CompletionStatus, a.SuccessStatus))}
+		Outline: Outline(m, states), TotalTime: cam.FormatDuration2004(a.TotalCS), AttemptStatusID: statusID(status12(a.CompletionStatus, a.SuccessStatus))}
 	d.CanRetry = a.CompletionStatus != "not attempted" && (acc.Settings.MaxAttempts == 0 || int(n) < acc.Settings.MaxAttempts)
 	return d, nil
 }
@@ -61,7 +63,7 @@ func Outline(m *Manifest, states []ItemState) []OutlineRow {
 			row := OutlineRow{Identifier: it.Identifier, Title: it.Title, Depth: depth, Launchable: it.Launchable,
 				Status: lookup(it.Identifier), StatusID: statusID(lookup(it.Identifier)), Hidden: it.Hidden, Choice: choice, Flow: flow, ForwardOnly: fwd}
 			if m.Standard == StandardSCORM12 && it.Prerequisites != "" {
-				row.Locked = !EvalPrerequisites(it.Prerequisites, lookup)
+				row.Locked = !cam.EvalPrerequisites(it.Prerequisites, lookup)
 			}
 			if m.Standard == StandardSCORM2004 && it.Sequencing != nil && it.Sequencing.SequencingRules != nil {
 				row.Locked = disabledByRules(it.Sequencing.SequencingRules.PreConditionRules, row.Status)

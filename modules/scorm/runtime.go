@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -147,7 +149,7 @@ func (s *Service) Launch(ctx context.Context, attemptID int64, itemID string) (*
 		return nil, err
 	}
 	if m.Standard == StandardSCORM12 && it.Prerequisites != "" {
-		if !EvalPrerequisites(it.Prerequisites, statusLookup(states)) {
+		if !cam.EvalPrerequisites(it.Prerequisites, statusLookup(states)) {
 			return nil, apperr.New(http.StatusConflict, "prerequisites_not_met", "Complete the earlier parts of this lesson first.")
 		}
 	}
@@ -277,7 +279,7 @@ func initialCMI(m *Manifest, it *Item, a *Attempt, st *ItemState, p *auth.Princi
 		core["student_name"] = p.Name
 		core["credit"] = "credit"
 		core["lesson_mode"] = "normal"
-		core["total_time"] = FormatTimespan12(st.TotalCS())
+		core["total_time"] = cam.FormatTimespan12(st.TotalCS())
 		if _, ok := core["lesson_status"]; !ok || first {
 			core["lesson_status"] = "not attempted"
 		}
@@ -309,7 +311,7 @@ func initialCMI(m *Manifest, it *Item, a *Attempt, st *ItemState, p *auth.Princi
 	cmi["learner_name"] = p.Name
 	cmi["credit"] = "credit"
 	cmi["mode"] = "normal"
-	cmi["total_time"] = FormatDuration2004(st.TotalCS())
+	cmi["total_time"] = cam.FormatDuration2004(st.TotalCS())
 	cmi["launch_data"] = it.DataFromLMS
 	cmi["max_time_allowed"] = it.MaxTimeAllowed
 	cmi["time_limit_action"] = it.TimeLimitAction

@@ -1,6 +1,8 @@
 package scorm
 
 import (
+	"glc/modules/scorm/cam"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,7 +83,7 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	if !a.Has("imsmanifest.xml") {
 		return nil, Refuse("there is no imsmanifest.xml at the root of the package%s", nestedHint(a))
 	}
-	data, err := a.ReadFile("imsmanifest.xml", maxManifestMB<<20)
+	data, err := a.ReadFile("imsmanifest.xml", cam.MaxManifestMB<<20)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +139,7 @@ func (s *Service) store1(ctx context.Context, userID, sectionID int64, a *Archiv
 		}
 		return nil, err
 	}
-	return &ImportResult{ID: lessonID, Kind: "package", Package: m.Info()}, nil
+	return &ImportResult{ID: lessonID, Kind: "package", Package: infoOf(m)}, nil
 }
 
 func truncate(s string, n int) string {

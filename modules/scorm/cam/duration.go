@@ -1,4 +1,4 @@
-package scorm
+package cam
 
 import (
 	"fmt"

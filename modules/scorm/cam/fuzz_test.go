@@ -1,20 +1,29 @@
-package scorm_test
+package cam_test
 
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	"glc/modules/scorm"
+	"glc/modules/scorm/cam"
 )
 
 // FuzzManifest feeds arbitrary bytes to the manifest parser. It must never panic, and what it
 // accepts must be consistent: every launchable item has a clean relative launch path that the
 // package holds, and the result survives a JSON round trip (it is stored as JSON).
-// Run: go test ./modules/scorm -run '^$' -fuzz FuzzManifest -fuzztime 60s
+// Run: go test ./modules/scorm/cam -run '^$' -fuzz FuzzManifest -fuzztime 60s
 func FuzzManifest(f *testing.F) {
-	for _, seed := range []string{manifest12Multi, manifest2004,
+	for _, name := range []string{"multi12.xml", "seq2004.xml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, seed := range []string{
 		`<manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"><organizations><organization identifier="o"><item identifier="i" identifierref="r"/></organization></organizations><resources><resource identifier="r" href="a.html"/></resources></manifest>`,
 		`<manifest><organizations>`, ``, `<?xml version="1.0" encoding="ISO-8859-1"?><manifest/>`} {
 		f.Add([]byte(seed))
@@ -23,14 +32,14 @@ func FuzzManifest(f *testing.F) {
 		return name == "a.html" || strings.HasPrefix(name, "content/") || strings.HasSuffix(name, ".html")
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := scorm.ParseManifest(data, has)
+		m, err := cam.ParseManifest(data, has)
 		if err != nil {
-			if !scorm.IsRefusal(err) {
+			if !cam.IsRefusal(err) {
 				t.Fatalf("a parse error that is not a refusal: %v", err)
 			}
 			return
 		}
-		if m.Standard != scorm.StandardSCORM12 && m.Standard != scorm.StandardSCORM2004 {
+		if m.Standard != cam.StandardSCORM12 && m.Standard != cam.StandardSCORM2004 {
 			t.Fatalf("standard %q", m.Standard)
 		}
 		if len(m.Launchable()) == 0 {
@@ -49,7 +58,7 @@ func FuzzManifest(f *testing.F) {
 		if err != nil {
 			t.Fatalf("marshal: %v", err)
 		}
-		var back scorm.Manifest
+		var back cam.Manifest
 		if err := json.Unmarshal(raw, &back); err != nil {
 			t.Fatalf("unmarshal: %v", err)
 		}
@@ -57,6 +66,6 @@ func FuzzManifest(f *testing.F) {
 		if !bytes.Equal(raw, raw2) {
 			t.Fatalf("JSON round trip differs")
 		}
-		scorm.EvalPrerequisites(m.Launchable()[0].Prerequisites, func(string) string { return "completed" })
+		cam.EvalPrerequisites(m.Launchable()[0].Prerequisites, func(string) string { return "completed" })
 	})
 }

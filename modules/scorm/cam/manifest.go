@@ -1,4 +1,4 @@
-package scorm
+package cam
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ const (
 	nsIMSSS       = "http://www.imsglobal.org/xsd/imsss"
 	nsADLSeq      = "http://www.adlnet.org/xsd/adlseq_v1p3"
 	nsADLNav      = "http://www.adlnet.org/xsd/adlnav_v1p3"
-	maxManifestMB = 16
+	MaxManifestMB = 16
 )
 
 // Manifest is what the player and the importer need from imsmanifest.xml.

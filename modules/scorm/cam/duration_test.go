@@ -1,9 +1,9 @@
-package scorm_test
+package cam_test
 
 import (
 	"testing"
 
-	"glc/modules/scorm"
+	"glc/modules/scorm/cam"
 )
 
 func TestTimespans(t *testing.T) {
@@ -16,7 +16,7 @@ func TestTimespans(t *testing.T) {
 		{"9999:59:59.99", 9999*360000 + 59*6000 + 5999, true}, {"1:00:00", 0, false}, {"00:61:00", 0, false}, {"PT1S", 0, false}, {"", 0, false},
 	}
 	for _, c := range cases12 {
-		cs, err := scorm.ParseTimespan12(c.in)
+		cs, err := cam.ParseTimespan12(c.in)
 		if (err == nil) != c.ok || (c.ok && cs != c.cs) {
 			t.Errorf("1.2 %q = %d, %v", c.in, cs, err)
 		}
@@ -30,23 +30,23 @@ func TestTimespans(t *testing.T) {
 		{"P1Y", 365 * 8640000, true}, {"PT0.01S", 1, true}, {"P", 0, false}, {"PT", 0, false}, {"1H", 0, false}, {"PT-1S", 0, false},
 	}
 	for _, c := range cases2004 {
-		cs, err := scorm.ParseDuration2004(c.in)
+		cs, err := cam.ParseDuration2004(c.in)
 		if (err == nil) != c.ok || (c.ok && cs != c.cs) {
 			t.Errorf("2004 %q = %d, %v", c.in, cs, err)
 		}
 	}
 	// Sums of session times format back in each notation.
-	a, _ := scorm.ParseTimespan12("00:59:59.99")
-	b, _ := scorm.ParseTimespan12("00:00:00.02")
-	if got := scorm.FormatTimespan12(a + b); got != "0001:00:00.01" {
+	a, _ := cam.ParseTimespan12("00:59:59.99")
+	b, _ := cam.ParseTimespan12("00:00:00.02")
+	if got := cam.FormatTimespan12(a + b); got != "0001:00:00.01" {
 		t.Errorf("1.2 sum %s", got)
 	}
-	c, _ := scorm.ParseDuration2004("PT59M59.9S")
-	d, _ := scorm.ParseDuration2004("PT0.2S")
-	if got := scorm.FormatDuration2004(c + d); got != "PT1H0.1S" {
+	c, _ := cam.ParseDuration2004("PT59M59.9S")
+	d, _ := cam.ParseDuration2004("PT0.2S")
+	if got := cam.FormatDuration2004(c + d); got != "PT1H0.1S" {
 		t.Errorf("2004 sum %s", got)
 	}
-	if got := scorm.FormatDuration2004(0); got != "PT0S" {
+	if got := cam.FormatDuration2004(0); got != "PT0S" {
 		t.Errorf("zero %s", got)
 	}
 }
@@ -69,7 +69,7 @@ func TestPrerequisites(t *testing.T) {
 		{"", true}, {"a &", true}, {"((a)", true}, {"a & (b | c) & ~d", true},
 	}
 	for _, c := range cases {
-		if got := scorm.EvalPrerequisites(c.expr, status); got != c.want {
+		if got := cam.EvalPrerequisites(c.expr, status); got != c.want {
 			t.Errorf("%q = %v, want %v", c.expr, got, c.want)
 		}
 	}
