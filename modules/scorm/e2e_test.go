@@ -306,9 +306,11 @@ func TestBrowser2004FlowSameOrigin(t *testing.T) {
 			probe, _ = it.CMI["suspend_data"].(string)
 		}
 	}
-	// Under a shared origin the content's own requests to the API are blocked by its CSP, but
-	// it can reach the player page's DOM: the documented limit of this mode.
-	if probe != "top=open;api=blocked" {
+	// scorm-again's sequencer has the activity tree (previous is not valid from the first
+	// activity, continue is). Under a shared origin the content's own requests to the API are
+	// blocked by its CSP, but it can reach the player page's DOM: the documented limit of this
+	// mode.
+	if probe != "prev=false;cont=true;top=open;api=blocked" {
 		t.Fatalf("probe from the content: %q", probe)
 	}
 }
@@ -329,7 +331,7 @@ func TestBrowserContentOriginIsolation(t *testing.T) {
 	shot(t, ctx, out, "01-lesson1-done-on-content-origin")
 	att := waitAttempt(t, e, lesson, func(d AttemptDetailJSON) bool { return len(d.Items) > 0 && d.Items[0].CompletionStatus == "completed" })
 	probe, _ := att.Items[0].CMI["suspend_data"].(string)
-	if probe != "top=blocked;api=blocked" {
+	if probe != "prev=false;cont=true;top=blocked;api=blocked" {
 		t.Fatalf("the content reached outside its origin: %q", probe)
 	}
 	// The player cannot script the API frame either (another origin).

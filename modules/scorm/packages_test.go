@@ -63,8 +63,8 @@ func scoWith(src string) string {
 
 // scoScript is a small SCO for both SCORM versions. It finds the API the way the ADL sample
 // does (walking up the parents), initializes, reports itself in data attributes, and offers
-// finishSCO(status, success, score, nav) to the test. With ?auto=1 it also probes what it can
-// reach outside its frame (the player page's DOM, the portal's API with the learner's cookies,
+// finishSCO(status, success, score, nav) to the test. With ?auto=1 it also probes what the
+// runtime's sequencer says about navigation (SCORM 2004) and what it can reach outside its frame (the player page's DOM, the portal's API with the learner's cookies,
 // named by ?main=) and finishes by itself, writing the probe into suspend_data.
 const scoScript = `(function () {
   var v2004 = false, api = null, w = window, n = 0;
@@ -94,6 +94,7 @@ const scoScript = `(function () {
   var q = new URLSearchParams(location.search);
   if (q.get("auto") === "1") {
     var probe = [];
+    if (v2004) { probe.push("prev=" + api.GetValue("adl.nav.request_valid.previous"), "cont=" + api.GetValue("adl.nav.request_valid.continue")); }
     try { probe.push("top=" + (window.top.document.title ? "open" : "open")); } catch (e) { probe.push("top=blocked"); }
     fetch(q.get("main") + "/api/v1/me", { credentials: "include" }).then(function (r) {
       probe.push("api=" + r.status);

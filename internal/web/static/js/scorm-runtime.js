@@ -79,6 +79,18 @@
       api = new Ctor(settings);
     }
     api.loadFromJSON(data.cmi || {});
+    // scorm-again's sequencer starts at the first activity; move it to the one launched, so
+    // that adl.nav.request_valid.* answer for this SCO.
+    if (standard === "scorm2004" && data.sequencing && api.getSequencingState) {
+      try {
+        var state = api.getSequencingState();
+        if (!state.currentActivity || state.currentActivity.id !== data.item) {
+          api.processNavigationRequest("jump", data.item);
+        }
+      } catch (e) {
+        // sequencing is an aid here; the player decides the navigation
+      }
+    }
     var set = standard === "scorm2004" ? "SetValue" : "LMSSetValue";
     var cmt = standard === "scorm2004" ? "Commit" : "LMSCommit";
     var fin = standard === "scorm2004" ? "Terminate" : "LMSFinish";
