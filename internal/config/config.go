@@ -16,31 +16,37 @@ import (
 
 // Config is the whole configuration of one GLC process.
 type Config struct {
-	Addr          string
-	DataDir       string
-	BaseURL       string
-	DatabaseURL   string
-	S3Endpoint    string
-	S3Bucket      string
-	S3AccessKey   string
-	S3SecretKey   string
-	S3Region      string
-	S3UseTLS      bool
-	LogFormat     string
-	LogLevel      slog.Level
-	AutoMigrate   bool
-	Registration  string
-	JWTSecret     string
-	AccessTTL     time.Duration
-	RefreshTTL    time.Duration
-	AdminEmail    string
-	AdminPassword string
-	MaxUploadMB   int64
-	ContentOrigin string
-	LoginIPLimit  int
-	SMTPAddr      string
-	SMTPFrom      string
-	ShutdownWait  time.Duration
+	Addr           string
+	DataDir        string
+	BaseURL        string
+	DatabaseURL    string
+	S3Endpoint     string
+	S3Bucket       string
+	S3AccessKey    string
+	S3SecretKey    string
+	S3Region       string
+	S3UseTLS       bool
+	LogFormat      string
+	LogLevel       slog.Level
+	AutoMigrate    bool
+	Registration   string
+	JWTSecret      string
+	JWTAlg         string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	AdminEmail     string
+	AdminPassword  string
+	MaxUploadMB    int64
+	ContentOrigin  string
+	LoginIPLimit   int
+	TrustedProxies []string
+	ActivationTTL  time.Duration
+	SMTPAddr       string
+	SMTPFrom       string
+	ShutdownWait   time.Duration
+	JobPoll        time.Duration
+	LinkCheck      bool
+	SeedDemo       bool
 
 	// MaxPackageFiles and MaxPackageMB bound an uploaded package (zip): its entries, and its
 	// bytes once expanded.
@@ -140,7 +146,11 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config, v string) error {
-			return c.LogLevel.UnmarshalText([]byte(v))
+			switch strings.ToLower(v) {
+			case "debug", "info", "warn", "error":
+				return c.LogLevel.UnmarshalText([]byte(v))
+			}
+			return fmt.Errorf("must be debug, info, warn or error, got %q", v)
 		}},
 		{"GLC_AUTO_MIGRATE", "", "apply pending migrations at start-up (default true on SQLite, false on PostgreSQL)", false, func(c *Config, v string) error {
 			if v == "" {
@@ -156,11 +166,18 @@ func options() []option {
 			c.Registration = v
 			return nil
 		}},
-		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes); unset means a key generated into the data folder", true, func(c *Config, v string) error {
+		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes), the same on every replica; unset means a generated key kept in the data folder (SQLite) or the database (PostgreSQL)", true, func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
 				return fmt.Errorf("must be at least 32 characters long")
 			}
 			c.JWTSecret = v
+			return nil
+		}},
+		{"GLC_JWT_ALG", "HS256", "access-token signing algorithm: HS256 (GLC_JWT_SECRET or a generated secret) or EdDSA (generated Ed25519 keys with kid)", false, func(c *Config, v string) error {
+			if v != "HS256" && v != "EdDSA" {
+				return fmt.Errorf("must be HS256 or EdDSA, got %q", v)
+			}
+			c.JWTAlg = v
 			return nil
 		}},
 		{"GLC_ACCESS_TTL", "15m", "access token lifetime", false, durationSetter(func(c *Config, d time.Duration) { c.AccessTTL = d })},
@@ -181,15 +198,15 @@ func options() []option {
 			c.MaxUploadMB = n
 			return nil
 		}},
-		{"GLC_CONTENT_ORIGIN", "", "separate origin (scheme://host[:port]) that serves uploaded package content; recommended in production", false, func(c *Config, v string) error {
-			v = strings.TrimRight(v, "/")
-			if v != "" {
-				u, err := url.Parse(v)
-				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
-					return fmt.Errorf("must be an origin such as https://content.example.org, got %q", v)
-				}
+		{"GLC_CONTENT_ORIGIN", "", "separate origin that serves uploaded package content", false, func(c *Config, v string) error {
+			if v == "" {
+				return nil
 			}
-			c.ContentOrigin = v
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.TrimRight(u.Path, "/") != "" {
+				return fmt.Errorf("must be an origin such as https://content.example.org, got %q", v)
+			}
+			c.ContentOrigin = strings.TrimRight(v, "/")
 			return nil
 		}},
 		{"GLC_MAX_PACKAGE_FILES", "5000", "most entries accepted in an uploaded package (zip)", false, func(c *Config, v string) error {
@@ -216,9 +233,42 @@ func options() []option {
 			c.LoginIPLimit = n
 			return nil
 		}},
-		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
-		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+		{"GLC_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; unset means none", false, func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				if net.ParseIP(p) == nil {
+					if _, _, err := net.ParseCIDR(p); err != nil {
+						return fmt.Errorf("must list IP addresses or CIDRs, got %q", p)
+					}
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+		{"GLC_ACTIVATION_TTL", "168h", "lifetime of account activation links", false, durationSetter(func(c *Config, d time.Duration) { c.ActivationTTL = d })},
+		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port, got %q", v)
+				}
+			}
+			c.SMTPAddr = v
+			return nil
+		}},
+		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error {
+			if v != "" && !strings.Contains(v, "@") {
+				return fmt.Errorf("must be an e-mail address, got %q", v)
+			}
+			c.SMTPFrom = v
+			return nil
+		}},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
+		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
 }
 
@@ -276,7 +326,11 @@ func Load(args []string, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	return c, c.validate()
 }
@@ -284,6 +338,9 @@ func Load(args []string, lookup func(string) (string, bool)) (Config, error) {
 func (c Config) validate() error {
 	if c.UsesS3() && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		return &Error{Var: "GLC_S3_ACCESS_KEY", Msg: "GLC_S3_ACCESS_KEY and GLC_S3_SECRET_KEY are required when GLC_S3_ENDPOINT is set"}
+	}
+	if c.JWTAlg == "EdDSA" && c.JWTSecret != "" {
+		return &Error{Var: "GLC_JWT_SECRET", Msg: "GLC_JWT_SECRET is an HS256 secret; unset it with GLC_JWT_ALG=EdDSA (keys are generated)"}
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return &Error{Var: "GLC_ADMIN_PASSWORD", Msg: "GLC_ADMIN_EMAIL and GLC_ADMIN_PASSWORD go together"}
@@ -305,6 +362,24 @@ func (c Config) Dump(lookup func(string) (string, bool)) []any {
 			v = "***"
 		}
 		out = append(out, slog.String(o.name, v))
+	}
+	return out
+}
+
+// Var describes one configuration variable.
+type Var struct {
+	Name    string // GLC_ADDR
+	Flag    string // addr (given as --addr)
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Vars lists every configuration variable in the order `glc help` shows them.
+func Vars() []Var {
+	var out []Var
+	for _, o := range options() {
+		out = append(out, Var{Name: o.name, Flag: flagName(o.name), Default: o.def, Help: o.help, Secret: o.secret})
 	}
 	return out
 }

@@ -12,14 +12,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"glc/internal/logctx"
 )
 
 type ctxKey int
 
-const (
-	requestIDKey ctxKey = iota
-	loggerKey
-)
+const requestIDKey ctxKey = 0
 
 // RequestIDHeader carries the request ID in and out.
 const RequestIDHeader = "X-Request-ID"
@@ -35,7 +34,7 @@ func RequestID(base *slog.Logger) gin.HandlerFunc {
 		c.Header(RequestIDHeader, id)
 		l := base.With("request_id", id)
 		ctx := context.WithValue(c.Request.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, loggerKey, l)
+		ctx = logctx.With(ctx, l)
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
@@ -54,12 +53,7 @@ func RequestIDFrom(ctx context.Context) string {
 }
 
 // LoggerFrom returns the request's logger, or slog.Default().
-func LoggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
-		return l
-	}
-	return slog.Default()
-}
+func LoggerFrom(ctx context.Context) *slog.Logger { return logctx.From(ctx, slog.Default()) }
 
 // Logger returns the request's logger.
 func Logger(c *gin.Context) *slog.Logger { return LoggerFrom(c.Request.Context()) }
@@ -106,16 +100,46 @@ func Recover() gin.HandlerFunc {
 	}
 }
 
+// SecurityOptions configure SecurityHeaders.
+type SecurityOptions struct {
+	// TLS adds Strict-Transport-Security (the portal is served over https).
+	TLS bool
+	// FrameOrigins may be framed by pages besides the portal itself (GLC_CONTENT_ORIGIN, which
+	// serves uploaded package content).
+	FrameOrigins []string
+}
+
 // SecurityHeaders sets conservative defaults. Pages load nothing from other origins. Handlers
 // that serve package content replace the CSP with their own.
-func SecurityHeaders() gin.HandlerFunc {
+func SecurityHeaders(o SecurityOptions) gin.HandlerFunc {
+	frames := strings.TrimSpace("'self' " + strings.Join(o.FrameOrigins, " "))
+	csp := "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-src " + frames + "; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		if o.TLS {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		c.Next()
+	}
+}
+
+// BodyLimit refuses request bodies larger than limit bytes (413) before any middleware reads
+// them (the CSRF check parses forms).
+func BodyLimit(limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			Fail(c, &http.MaxBytesError{Limit: limit})
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
 		c.Next()
 	}
 }

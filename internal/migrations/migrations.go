@@ -10,7 +10,13 @@ import "glc/internal/database"
 func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
+		m0002Jobs(),
+		m0003Jobs(),
 		m0100Accounts(),
+		m0101Countries(),
+		m0500Library(),
+		m0510Programmes(),
+		m0520Portal(),
 		m0600SCORM(),
 	}
 }

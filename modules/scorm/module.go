@@ -10,6 +10,7 @@ import (
 
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/web"
 	"glc/storage"
 )
@@ -32,6 +33,8 @@ type Deps struct {
 	Log     *slog.Logger
 	Lessons Lessons
 	CMI5    CMI5Importer
+	// Jobs runs large imports in the background (nil: every import runs in the request).
+	Jobs *jobs.Queue
 }
 
 // Module is the SCORM module.
