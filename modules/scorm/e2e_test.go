@@ -16,34 +16,26 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"glc/internal/app/apptest"
+	"glc/internal/e2e"
 	webassets "glc/web"
 )
 
 // The browser tests play the real packages in ../shared/testdata/scorm in headless Chromium:
 // the learner pages through, leaves half-way (the page closes: the final commit goes out with
 // fetch keepalive), comes back and resumes at the bookmark, answers the quiz, exits; status,
-// score and time arrive on the server. They run with GLC_E2E=1 (CI sets it) until the shared
-// harness in internal/e2e lands.
+// score and time arrive on the server. They run with GLC_E2E=1 like internal/e2e, whose
+// settings (GLC_CHROME, GLC_E2E_OUT) they share; they run the app in the test process rather
+// than the real binary because the course module is a fake here until it lands.
 
 func browserEnv(t *testing.T) (context.Context, string) {
 	t.Helper()
-	if os.Getenv("GLC_E2E") != "1" {
-		t.Skip("browser test: set GLC_E2E=1 to run it (needs Chromium)")
-	}
+	e2e.Skip(t)
 	if !webassets.Has("scorm-again/scorm12.min.js") {
 		t.Skip("web/dist is empty: run `make assets` (npm ci --prefix web && npm run build --prefix web) first")
 	}
-	exe := os.Getenv("GLC_CHROME")
-	if exe == "" {
-		for _, c := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-			if _, err := os.Stat(c); err == nil {
-				exe = c
-				break
-			}
-		}
-	}
-	if exe == "" {
-		t.Skip("no Chromium found (set GLC_CHROME)")
+	exe := e2e.ChromePath()
+	if _, err := os.Stat(exe); err != nil {
+		t.Fatalf("Chromium not found at %s (apt-get install chromium, or set GLC_CHROME): %v", exe, err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.Flag("headless", "new"), chromedp.WindowSize(1280, 900), chromedp.Flag("disable-gpu", true))
@@ -64,11 +56,7 @@ func browserEnv(t *testing.T) (context.Context, string) {
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
-	out := os.Getenv("GLC_E2E_OUTPUT")
-	if out == "" {
-		out = filepath.Join(os.TempDir(), "glc-e2e")
-	}
-	out = filepath.Join(out, strings.ReplaceAll(t.Name(), "/", "_"))
+	out := filepath.Join(e2e.OutDir(t), "scorm", strings.ReplaceAll(t.Name(), "/", "_"))
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
