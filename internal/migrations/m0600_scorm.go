@@ -8,7 +8,8 @@ import (
 	"glc/internal/database"
 )
 
-// m0600SCORM creates the SCORM packages, attempts, per-item run-time state and interactions.
+// m0600SCORM creates the SCORM packages, attempts, per-item run-time state, interactions and
+// background imports.
 func m0600SCORM() database.Migration {
 	type scormPackage struct {
 		ID        int64  `gorm:"primaryKey"`
@@ -82,6 +83,21 @@ func m0600SCORM() database.Migration {
 		Description     string `gorm:"type:text;not null"`
 		UpdatedAt       time.Time
 	}
+	type scormImport struct {
+		ID        int64  `gorm:"primaryKey"`
+		UUID      string `gorm:"size:36;not null;uniqueIndex:idx_scorm_imports_uuid"`
+		SectionID int64  `gorm:"not null"`
+		UserID    int64  `gorm:"not null;index:idx_scorm_imports_user_id"`
+		Roles     string `gorm:"size:200;not null;default:''"`
+		UploadKey string `gorm:"size:200;not null"`
+		Size      int64  `gorm:"not null"`
+		Status    string `gorm:"size:20;not null"`
+		LessonID  *int64
+		Result    string `gorm:"type:text;not null"`
+		Error     string `gorm:"type:text;not null"`
+		CreatedAt time.Time
+		UpdatedAt time.Time
+	}
 	return database.Migration{ID: "0600_scorm", Up: func(tx *gorm.DB, _ database.Dialect) error {
 		if err := tx.Table("scorm_packages").Migrator().CreateTable(&scormPackage{}); err != nil {
 			return err
@@ -92,6 +108,9 @@ func m0600SCORM() database.Migration {
 		if err := tx.Table("scorm_item_states").Migrator().CreateTable(&scormItemState{}); err != nil {
 			return err
 		}
-		return tx.Table("scorm_interactions").Migrator().CreateTable(&scormInteraction{})
+		if err := tx.Table("scorm_interactions").Migrator().CreateTable(&scormInteraction{}); err != nil {
+			return err
+		}
+		return tx.Table("scorm_imports").Migrator().CreateTable(&scormImport{})
 	}}
 }

@@ -30,34 +30,73 @@ func (h *handlers) register() {
 	api.GET("/scorm/attempts/:id", h.attemptAPI)
 	api.POST("/scorm/attempts/:id/launch", h.launchAPI)
 	api.POST("/scorm/attempts/:id/commit", h.commitAPI)
+	api.GET("/scorm/imports/:id", h.importStatusAPI)
 	h.registerPages()
 }
 
 func (h *handlers) importAPI(c *gin.Context) {
-	res, err := h.importUpload(c)
+	res, im, err := h.importUpload(c)
+	switch {
+	case err != nil:
+		httpx.Fail(c, err)
+	case im != nil:
+		c.JSON(http.StatusAccepted, importOut(im))
+	default:
+		c.JSON(http.StatusCreated, res)
+	}
+}
+
+// importUpload checks the caller's right first, then receives the upload and imports it, or
+// (large packages, or ?background=1) hands it to a background job.
+func (h *handlers) importUpload(c *gin.Context) (*ImportResult, *Import, error) {
+	sectionID, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || sectionID < 1 {
+		return nil, nil, errNotFoundSection
+	}
+	ctx := c.Request.Context()
+	if err := h.s.Authorize(ctx, sectionID); err != nil {
+		return nil, nil, err
+	}
+	f, size, err := h.s.receiveUpload(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer removeTemp(f)
+	if h.s.Background(size, c.Query("background") == "1") {
+		im, err := h.s.EnqueueImport(ctx, sectionID, f, size)
+		return nil, im, err
+	}
+	res, err := h.s.Import(ctx, ImportRequest{SectionID: sectionID, Zip: f, Size: size})
+	return res, nil, err
+}
+
+// ImportOut is a background import's state.
+type ImportOut struct {
+	ID        string        `json:"id"`
+	Status    string        `json:"status"`
+	StatusURL string        `json:"status_url"`
+	Lesson    *ImportResult `json:"lesson,omitempty"`
+	Error     string        `json:"error,omitempty"`
+}
+
+func importOut(im *Import) ImportOut {
+	out := ImportOut{ID: im.UUID, Status: im.Status, StatusURL: "/api/v1/scorm/imports/" + im.UUID, Error: im.Error}
+	if im.Status == "done" && im.Result != "" {
+		var res ImportResult
+		if json.Unmarshal([]byte(im.Result), &res) == nil {
+			out.Lesson = &res
+		}
+	}
+	return out
+}
+
+func (h *handlers) importStatusAPI(c *gin.Context) {
+	im, err := h.s.ImportStatus(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, res)
-}
-
-// importUpload checks the caller's right first, then receives and imports the upload.
-func (h *handlers) importUpload(c *gin.Context) (*ImportResult, error) {
-	sectionID, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || sectionID < 1 {
-		return nil, errNotFoundSection
-	}
-	ctx := c.Request.Context()
-	if err := h.s.Authorize(ctx, sectionID); err != nil {
-		return nil, err
-	}
-	f, size, err := h.s.receiveUpload(c)
-	if err != nil {
-		return nil, err
-	}
-	defer removeTemp(f)
-	return h.s.Import(ctx, ImportRequest{SectionID: sectionID, Zip: f, Size: size})
+	c.JSON(http.StatusOK, importOut(im))
 }
 
 // PackageOut describes a lesson's package.

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"glc/internal/app/apptest"
 	"glc/internal/testkit"
@@ -322,5 +324,66 @@ func TestImportRealPackages(t *testing.T) {
 				t.Errorf("edition %q", res.Package.Edition)
 			}
 		})
+	}
+}
+
+// uploadBackground posts with ?background=1 and follows the import to its end.
+func (e *env) uploadBackground(t *testing.T, token string, zipData []byte) map[string]any {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "package.zip")
+	fw.Write(zipData)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.s.URL+"/api/v1/sections/1/packages?background=1", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	r := e.s.Send(req)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("background upload: %d %s", r.Status, r.Body)
+	}
+	im := r.Map(t)
+	if im["status"] != "queued" {
+		t.Fatalf("import: %s", r.Body)
+	}
+	for i := 0; i < 200; i++ {
+		r = e.s.Do("GET", im["status_url"].(string), token, nil)
+		im = r.Map(t)
+		if im["status"] == "done" || im["status"] == "failed" {
+			return im
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("import never finished: %v", im)
+	return nil
+}
+
+func TestImportInBackground(t *testing.T) {
+	e := newEnv(t)
+	im := e.uploadBackground(t, e.instructor.Token, package12Multi(t))
+	lesson, _ := im["lesson"].(map[string]any)
+	if im["status"] != "done" || lesson == nil || lesson["kind"] != "package" || lesson["package"].(map[string]any)["standard"] != "scorm12" {
+		t.Fatalf("done: %v", im)
+	}
+	// The upload kept for the job is gone; only the package's files remain.
+	objs, _ := e.s.Store.List(context.Background(), "scorm/uploads/")
+	if len(objs) != 0 {
+		t.Errorf("upload left behind: %v", objs)
+	}
+	// Only the uploader (or an admin) may follow it.
+	if r := e.s.Do("GET", fmt.Sprintf("/api/v1/scorm/imports/%s", im["id"]), e.other.Token, nil); r.Status != 404 {
+		t.Errorf("another instructor follows the import: %d", r.Status)
+	}
+	// A refused package in the background: failed with the reason; nothing left but the record.
+	e2 := newEnv(t)
+	im = e2.uploadBackground(t, e2.instructor.Token, buildZip(t, zipEntry{Name: "../evil", Body: "x"}))
+	if im["status"] != "failed" || !strings.Contains(im["error"].(string), "escapes the package folder") {
+		t.Fatalf("refused in the background: %v", im)
+	}
+	e2.assertClean(t, 0)
+	// The page that follows it shows the reason.
+	st, body, _ := e2.page(t, "GET", "/scorm/imports/"+im["id"].(string), e2.instructor.Token, nil, "")
+	if st != 200 || !strings.Contains(body, "escapes the package folder") {
+		t.Fatalf("import page: %d %s", st, body)
 	}
 }

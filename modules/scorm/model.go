@@ -116,3 +116,26 @@ type Interaction struct {
 
 // TableName implements gorm's Tabler.
 func (Interaction) TableName() string { return "scorm_interactions" }
+
+// Import is a package upload being imported by a background job (large packages): the
+// uploaded zip waits in object storage under UploadKey until the job has run.
+type Import struct {
+	ID        int64  `gorm:"primaryKey"`
+	UUID      string `gorm:"size:36;not null;uniqueIndex:idx_scorm_imports_uuid"`
+	SectionID int64  `gorm:"not null"`
+	UserID    int64  `gorm:"not null;index:idx_scorm_imports_user_id"`
+	// Roles of the uploader when they uploaded (the job acts with them).
+	Roles     string `gorm:"size:200;not null;default:''"`
+	UploadKey string `gorm:"size:200;not null"`
+	Size      int64  `gorm:"not null"`
+	// Status is "queued", "running", "done" or "failed".
+	Status    string `gorm:"size:20;not null"`
+	LessonID  *int64
+	Result    string `gorm:"type:text;not null"` // JSON of ImportResult when done
+	Error     string `gorm:"type:text;not null"` // why it failed
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Import) TableName() string { return "scorm_imports" }

@@ -62,6 +62,9 @@ func New(ctx context.Context, d Deps) (*Module, error) {
 	}
 	svc := &Service{db: d.DB, store: d.Store, lessons: d.Lessons, cmi5: d.CMI5, cfg: d.Cfg, log: log, tokens: tokens,
 		now: func() time.Time { return time.Now().UTC() }}
+	if d.Jobs != nil {
+		svc.registerJobs(d.Jobs)
+	}
 	return &Module{Svc: svc, frame: frame}, nil
 }
 

@@ -26,6 +26,7 @@ func (h *handlers) registerPages() {
 	p := h.r.Pages
 	p.GET("/sections/:id/packages/new", h.uploadPage)
 	p.POST("/sections/:id/packages", h.uploadSubmit)
+	p.GET("/scorm/imports/:id", h.importPage)
 	p.GET("/lessons/:id/play", h.playerPage)
 	p.POST("/lessons/:id/scorm/attempts", h.newAttemptPage)
 	p.GET("/lessons/:id/scorm/attempts", h.attemptsPage)
@@ -50,6 +51,8 @@ type UploadData struct {
 	SectionID int64
 	MaxMB     int64
 	Error     string
+	// Pending is a background import in progress (its id).
+	Pending string
 }
 
 func (h *handlers) uploadPage(c *gin.Context) {
@@ -74,7 +77,12 @@ func (h *handlers) uploadSubmit(c *gin.Context) {
 	if !h.requireUser(c) {
 		return
 	}
-	res, err := h.importUpload(c)
+	res, im, err := h.importUpload(c)
+	if err == nil && im != nil {
+		h.r.Render.HTML(c, http.StatusAccepted, "scorm/upload", "scorm.upload.title",
+			UploadData{SectionID: im.SectionID, MaxMB: h.s.cfg.MaxUploadMB, Pending: im.UUID})
+		return
+	}
 	if err != nil {
 		var v *apperr.Validation
 		if errors.As(err, &v) {
@@ -88,6 +96,31 @@ func (h *handlers) uploadSubmit(c *gin.Context) {
 	}
 	web.SetFlash(c, "scorm.upload.done")
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/lessons/%d/play", res.ID))
+}
+
+// importPage follows a background import: the lesson when it is done, the form with the
+// reason when it failed, the waiting page (refreshing itself) meanwhile.
+func (h *handlers) importPage(c *gin.Context) {
+	if !h.requireUser(c) {
+		return
+	}
+	im, err := h.s.ImportStatus(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		h.r.Render.Error(c, err)
+		return
+	}
+	d := UploadData{SectionID: im.SectionID, MaxMB: h.s.cfg.MaxUploadMB}
+	switch im.Status {
+	case "done":
+		web.SetFlash(c, "scorm.upload.done")
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/lessons/%d/play", *im.LessonID))
+		return
+	case "failed":
+		d.Error = im.Error
+	default:
+		d.Pending = im.UUID
+	}
+	h.r.Render.HTML(c, http.StatusOK, "scorm/upload", "scorm.upload.title", d)
 }
 
 // OutlineRow is one line of the player's outline.

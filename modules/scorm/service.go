@@ -20,6 +20,7 @@ import (
 	"glc/internal/auth"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/storage"
 )
 
@@ -32,6 +33,7 @@ type Service struct {
 	cfg     config.Config
 	log     *slog.Logger
 	tokens  *tokenSigner
+	jobs    *jobs.Queue
 	now     func() time.Time
 }
 

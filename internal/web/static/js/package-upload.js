@@ -9,6 +9,23 @@
   var box = form.querySelector(".upload-progress");
   var bar = document.getElementById("package-progress");
   var status = document.getElementById("package-status");
+  // follow polls a background import until it is done (open the lesson) or failed.
+  function follow(url) {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+      return r.json();
+    }).then(function (im) {
+      if (im.status === "done" && im.lesson) {
+        window.location.assign("/lessons/" + im.lesson.id + "/play");
+      } else if (im.status === "failed") {
+        status.textContent = form.getAttribute("data-failed") + " " + (im.error || "");
+      } else {
+        window.setTimeout(function () { follow(url); }, 1500);
+      }
+    }).catch(function () {
+      window.setTimeout(function () { follow(url); }, 3000);
+    });
+  }
+
   form.addEventListener("submit", function (ev) {
     var input = document.getElementById("package-file");
     if (!input.files || !input.files.length) {
@@ -42,6 +59,10 @@
       }
       if (xhr.status === 201 && body.id) {
         window.location.assign("/lessons/" + body.id + "/play");
+        return;
+      }
+      if (xhr.status === 202 && body.status_url) {
+        follow(body.status_url);
         return;
       }
       status.textContent = form.getAttribute("data-failed") + " " + ((body.error && body.error.message) || "");
