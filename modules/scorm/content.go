@@ -26,26 +26,33 @@ import (
 
 // Package content is untrusted HTML and JavaScript written by whoever made the package. The
 // threat: a package that uses the learner's session to call the API as the learner (read their
-// data, enrol, change their profile) or to act on the portal's pages.
+// data, enrol, change their profile), acts on the portal's pages, or writes another learner's
+// results.
 //
-// Design (see the module README in the report): content is served under
-// /content/{package uuid}/{capability}/{file}, where the capability is an HMAC token that lets
-// one user read one package for a few hours; no cookie is needed, so the content can live on a
-// separate origin. The runtime API (scorm-again) lives in an "API frame" served from the same
-// origin as the content; it talks to the player page (main origin) only through postMessage, and
-// the player page alone calls /api/v1 (commits) with the learner's session and CSRF token.
+// Design. Three frames: the player page (portal origin) frames the "API frame", which frames the
+// SCO. Content is served under /content/{package uuid}/{capability}/{file}: the capability is an
+// HMAC token letting one user read one package for 12 hours, so relative links work and no
+// cookie is needed. The API frame (/scorm/frame) is served from the content's origin and holds
+// the scorm-again runtime as window.API / window.API_1484_11, where the SCO's API finder (which
+// walks window.parent) finds it. It gets its launch data from the player page by postMessage
+// (checked origins both ways) and commits to /api/v1/scorm/attempts/{id}/commit on its own
+// origin with the session's commit capability (X-SCORM-Commit-Token: one attempt, one item,
+// one session, one user), so the final commit can go out with fetch keepalive as the page
+// closes. A commit capability lets content do no more than SetValue already lets it do.
 //
-//   - GLC_CONTENT_ORIGIN set (recommended): the API frame and the content are served only on that
-//     origin (a different site, ideally another registrable domain). The main origin's cookies
-//     are host-only and never sent there, and the same-origin policy keeps the content out of the
-//     player page, so the content cannot call the API as the learner. What it can do is what any
-//     SCO can do: set its own CMI data through the runtime API.
+//   - GLC_CONTENT_ORIGIN set (recommended; best on another registrable domain): the API frame
+//     and the content are served only on that origin (404 on the portal's host). The portal's
+//     cookies are host-only and are never sent there; the same-origin policy keeps the content
+//     out of the player page; cross-origin requests to the portal carry no session (and state
+//     changes would still need the CSRF token). The content cannot act as the learner.
+//     TestBrowserContentOriginIsolation checks this in Chromium.
 //   - GLC_CONTENT_ORIGIN unset: content shares the portal's origin. Each content response carries
-//     a CSP whose connect-src and form-action allow only the package's own path (so the
-//     content's own fetch/XHR/forms cannot reach /api/ or the pages), frame-ancestors 'self', and
-//     object-src 'none'. This does not stop a hostile package from scripting its same-origin
-//     parent frames; in this mode packages are trusted as far as the instructors who upload
-//     them (the start-up log says so).
+//     a CSP whose connect-src and form-action allow only the package's own path (the content's
+//     own fetch/XHR/form posts cannot reach /api/ or the pages), frame-ancestors 'self' and
+//     object-src 'none'. A sandboxed frame (no allow-same-origin) would break the API finder, so
+//     this mode cannot stop a hostile package from scripting its same-origin parent frames:
+//     packages are then trusted as far as the instructors who upload them, and the start-up log
+//     says so. TestBrowser2004FlowSameOrigin records exactly this (API blocked, parent open).
 
 // contentTTL is how long a content capability lasts (a long lesson in one sitting).
 const contentTTL = 12 * time.Hour
