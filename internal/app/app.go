@@ -29,6 +29,7 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/scorm"
 	"glc/modules/xapi"
 	"glc/storage"
 )
@@ -64,7 +65,14 @@ type App struct {
 	bgWait     sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
+
+	// ScormLessons is the course module as the SCORM module sees it (nil until courses is
+	// wired; tests set a fake with an Option).
+	ScormLessons scorm.Lessons
 }
+
+// Option changes the app before its modules are built (tests wire fakes with it).
+type Option func(*App)
 
 var errNotFound = apperr.ErrNotFound
 
@@ -114,7 +122,7 @@ func Migrator(db *database.DB) (*database.Migrator, error) {
 
 // New builds the application on an open database and store. It checks (or applies, when
 // cfg.AutoMigrate) the schema first.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.DB, store storage.Store) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.DB, store storage.Store, opts ...Option) (*App, error) {
 	m, err := Migrator(db)
 	if err != nil {
 		return nil, err
@@ -138,6 +146,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.
 	}
 	a := &App{Cfg: cfg, Log: log, DB: db, Store: store, Registry: prometheus.NewRegistry(),
 		Jobs: jobs.New(db, log, jobs.PollInterval(cfg.JobPoll))}
+	for _, o := range opts {
+		o(a)
+	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect)))
 	if err := a.buildModules(ctx); err != nil {

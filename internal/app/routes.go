@@ -21,7 +21,9 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/scorm"
 	"glc/modules/xapi"
+	webassets "glc/web"
 )
 
 //go:embed openapi.json
@@ -58,7 +60,11 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.LRS = lrs.Svc
-	return []web.Module{accounts, courses, lib, progs, home, lrs}, nil
+	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
+	if err != nil {
+		return nil, err
+	}
+	return []web.Module{accounts, courses, lib, progs, home, lrs, packages}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -126,8 +132,9 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
-	e.GET("/static/*file", gin.WrapH(web.Static()))
-	e.HEAD("/static/*file", gin.WrapH(web.Static()))
+	static := gin.WrapH(webassets.Handler(web.Static()))
+	e.GET("/static/*file", static)
+	e.HEAD("/static/*file", static)
 
 	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"},
 		OnFail: func(c *gin.Context, err error) {

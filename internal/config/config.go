@@ -47,6 +47,11 @@ type Config struct {
 	JobPoll        time.Duration
 	LinkCheck      bool
 	SeedDemo       bool
+
+	// MaxPackageFiles and MaxPackageMB bound an uploaded package (zip): its entries, and its
+	// bytes once expanded.
+	MaxPackageFiles int
+	MaxPackageMB    int64
 }
 
 // Error names the variable whose value is wrong.
@@ -205,6 +210,22 @@ func options() []option {
 				return fmt.Errorf("must be an origin such as https://content.example.org, got %q", v)
 			}
 			c.ContentOrigin = strings.TrimRight(v, "/")
+			return nil
+		}},
+		{"GLC_MAX_PACKAGE_FILES", "5000", "most entries accepted in an uploaded package (zip)", false, func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("must be a positive whole number, got %q", v)
+			}
+			c.MaxPackageFiles = n
+			return nil
+		}},
+		{"GLC_MAX_PACKAGE_MB", "1024", "largest expanded size of an uploaded package in MiB", false, func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				return fmt.Errorf("must be a positive whole number of MiB, got %q", v)
+			}
+			c.MaxPackageMB = n
 			return nil
 		}},
 		{"GLC_LOGIN_IP_LIMIT", "50", "failed logins per client address per 15 minutes", false, func(c *Config, v string) error {

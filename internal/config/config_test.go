@@ -29,7 +29,8 @@ func TestDefaults(t *testing.T) {
 	want := config.Config{Addr: "127.0.0.1:8080", DataDir: "./data", BaseURL: "http://127.0.0.1:8080", S3Bucket: "glc",
 		S3Region: "us-east-1", LogFormat: "text", LogLevel: slog.LevelInfo, AutoMigrate: true, Registration: "approval",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, MaxUploadMB: 512, LoginIPLimit: 50,
-		ShutdownWait: 20 * time.Second, JobPoll: time.Second, JWTAlg: "HS256", ActivationTTL: 168 * time.Hour, SeedDemo: true}
+		ShutdownWait: 20 * time.Second, JobPoll: time.Second, JWTAlg: "HS256", ActivationTTL: 168 * time.Hour, SeedDemo: true,
+		MaxPackageFiles: 5000, MaxPackageMB: 1024}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
@@ -72,6 +73,8 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_ADMIN_EMAIL", "admin@example.org", map[string]string{"GLC_ADMIN_PASSWORD": "pw"}, func(c config.Config) bool { return c.AdminEmail == "admin@example.org" }, []string{"admin"}},
 		{"GLC_ADMIN_PASSWORD", "pw", map[string]string{"GLC_ADMIN_EMAIL": "a@example.org"}, func(c config.Config) bool { return c.AdminPassword == "pw" }, nil},
 		{"GLC_MAX_UPLOAD_MB", "64", nil, func(c config.Config) bool { return c.MaxUploadMB == 64 }, []string{"0", "-5", "1.5", "lots"}},
+		{"GLC_MAX_PACKAGE_FILES", "20", nil, func(c config.Config) bool { return c.MaxPackageFiles == 20 }, []string{"0", "-1", "many"}},
+		{"GLC_MAX_PACKAGE_MB", "8", nil, func(c config.Config) bool { return c.MaxPackageMB == 8 }, []string{"0", "-2", "1.5"}},
 		{"GLC_CONTENT_ORIGIN", "https://content.example.org/", nil, func(c config.Config) bool { return c.ContentOrigin == "https://content.example.org" }, []string{"content.example.org", "https://content.example.org/path", "javascript:alert(1)"}},
 		{"GLC_LOGIN_IP_LIMIT", "10", nil, func(c config.Config) bool { return c.LoginIPLimit == 10 }, []string{"0", "ten"}},
 		{"GLC_SMTP_ADDR", "smtp.example.org:587", nil, func(c config.Config) bool { return c.SMTPAddr == "smtp.example.org:587" }, []string{"smtp.example.org"}},

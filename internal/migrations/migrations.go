@@ -20,6 +20,7 @@ func All() []database.Migration {
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),
+		m0600SCORM(),
 		m0700XAPI(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -62,19 +63,39 @@ func New(t testing.TB, opts ...Option) *Server {
 	return Start(t, cfg, db, store)
 }
 
+// NewWith starts the application on a fresh database and store, with app options (fakes for
+// modules that are not wired yet).
+func NewWith(t testing.TB, appOpts []app.Option, opts ...Option) *Server {
+	t.Helper()
+	cfg := Config(t, opts...)
+	return Start(t, cfg, testkit.DB(t), testkit.Store(t), appOpts...)
+}
+
 // Start starts the application on the given database and store.
-func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store) *Server {
+func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store, appOpts ...app.Option) *Server {
+	t.Helper()
+	return StartListener(t, nil, cfg, db, store, appOpts...)
+}
+
+// StartListener starts the application on ln (nil: a new loopback port), so that a test can
+// know its address before the app is configured (e.g. a separate content origin).
+func StartListener(t testing.TB, ln net.Listener, cfg config.Config, db *database.DB, store storage.Store, appOpts ...app.Option) *Server {
 	t.Helper()
 	level := slog.LevelError
 	if os.Getenv("GLC_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	a, err := app.New(context.Background(), cfg, log, db, store)
+	a, err := app.New(context.Background(), cfg, log, db, store, appOpts...)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	srv := httptest.NewServer(a.Engine)
+	srv := httptest.NewUnstartedServer(a.Engine)
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.StartBackground(ctx)
 	t.Cleanup(func() {
