@@ -23,6 +23,7 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/progress"
 	"glc/storage"
 )
 
@@ -40,6 +41,7 @@ type App struct {
 	Render   *web.Renderer
 	Doc      *openapi.Doc
 	Accounts *account.Service
+	Progress *progress.Service
 	closers  []func() error
 	bg       []func(ctx context.Context)
 	// middleware runs on every page and API route (authentication).

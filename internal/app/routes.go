@@ -18,6 +18,7 @@ import (
 	"glc/internal/web"
 	"glc/modules/account"
 	"glc/modules/portal"
+	"glc/modules/progress"
 )
 
 //go:embed openapi.json
@@ -36,7 +37,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
 	home := portal.New(portal.Deps{})
-	return []web.Module{accounts, home}, nil
+	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store})
+	if err != nil {
+		return nil, err
+	}
+	a.Progress = prog.Svc
+	return []web.Module{accounts, home, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {

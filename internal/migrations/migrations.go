@@ -11,5 +11,6 @@ func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
 		m0100Accounts(),
+		m0400Progress(),
 	}
 }

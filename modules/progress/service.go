@@ -1,0 +1,106 @@
+package progress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"glc/internal/apperr"
+	"glc/internal/config"
+	"glc/internal/database"
+	"glc/storage"
+)
+
+// Translator translates a catalogue message (web.Catalogue.T).
+type Translator func(lang, id string, args ...any) string
+
+// Service holds the progress rules.
+type Service struct {
+	db       *database.DB
+	cfg      config.Config
+	log      *slog.Logger
+	store    storage.Store
+	courses  Courses
+	accounts Accounts
+	t        Translator
+	now      func() time.Time
+}
+
+// NewService builds the service. courses and accounts may be nil until the app wires them;
+// the parts that need them then answer 404.
+func NewService(d Deps) *Service {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: d.DB, cfg: d.Cfg, log: log, store: d.Store, courses: d.Courses, accounts: d.Accounts,
+		t: func(_, id string, _ ...any) string { return id }, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetCourses wires the course module (the app does it once both are built).
+func (s *Service) SetCourses(c Courses) { s.courses = c }
+
+// SetAccounts wires the account module.
+func (s *Service) SetAccounts(a Accounts) { s.accounts = a }
+
+// SetTranslator sets the message catalogue used for documents (certificates, transcripts).
+func (s *Service) SetTranslator(t Translator) { s.t = t }
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) coursesOrErr() (Courses, error) {
+	if s.courses == nil {
+		return nil, fmt.Errorf("courses are not available: %w", apperr.ErrNotFound)
+	}
+	return s.courses, nil
+}
+
+// dbx returns tx when set, else the service's database, bound to ctx.
+func (s *Service) dbx(ctx context.Context, tx *gorm.DB) *gorm.DB {
+	if tx != nil {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// userRow is the read-only view of a user that this module needs (the users table belongs to
+// the account module; reports join it in SQL anyway).
+type userRow struct {
+	ID       int64
+	Name     string
+	Email    string
+	Language string
+	Country  string
+	OrgID    *int64
+	Roles    string
+	Status   string
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (u userRow) has(role string) bool { return slices.Contains(strings.Fields(u.Roles), role) }
+
+func (s *Service) user(ctx context.Context, tx *gorm.DB, id int64) (*userRow, error) {
+	var u userRow
+	err := s.dbx(ctx, tx).Take(&u, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("user %d: %w", id, apperr.ErrNotFound)
+	}
+	return &u, err
+}
+
+// months returns the translated month names for documents.
+func (s *Service) months(lang string) [12]string {
+	var m [12]string
+	for i := range m {
+		m[i] = s.t(lang, fmt.Sprintf("progress.month.%d", i+1))
+	}
+	return m
+}
