@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,7 @@ import (
 	"glc/internal/apperr"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/migrations"
 	"glc/internal/openapi"
 	"glc/internal/web"
@@ -40,10 +42,14 @@ type App struct {
 	Engine   *gin.Engine
 	Render   *web.Renderer
 	Doc      *openapi.Doc
+	// Jobs is the durable job queue; modules register handlers on it when they are built
+	// (jobs.Handle) and enqueue with Jobs.Enqueue/EnqueueTx. It runs with the background work.
+	Jobs     *jobs.Queue
 	Accounts *account.Service
 	Progress *progress.Service
 	closers  []func() error
 	bg       []func(ctx context.Context)
+	bgWait   sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 }
@@ -118,7 +124,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *database.
 			return nil, fmt.Errorf("%w: %d migration(s) pending (first %s); run `glc migrate` or set GLC_AUTO_MIGRATE=true", ErrSchemaOutdated, len(pending), pending[0])
 		}
 	}
-	a := &App{Cfg: cfg, Log: log, DB: db, Store: store, Registry: prometheus.NewRegistry()}
+	a := &App{Cfg: cfg, Log: log, DB: db, Store: store, Registry: prometheus.NewRegistry(),
+		Jobs: jobs.New(db, log, jobs.PollInterval(cfg.JobPoll))}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect)))
 	if err := a.buildModules(ctx); err != nil {
@@ -157,6 +164,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	stopBG()
+	a.WaitBackground()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -164,9 +172,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// StartBackground starts the modules' background work until ctx ends.
+// StartBackground starts the job queue and the modules' background work until ctx ends;
+// WaitBackground waits for them to return after that.
 func (a *App) StartBackground(ctx context.Context) {
+	run := func(f func(context.Context)) {
+		a.bgWait.Add(1)
+		go func() {
+			defer a.bgWait.Done()
+			f(ctx)
+		}()
+	}
+	run(func(ctx context.Context) {
+		if err := a.Jobs.Run(ctx); err != nil {
+			a.Log.Error("job queue stopped", "err", err)
+		}
+	})
 	for _, f := range a.bg {
-		go f(ctx)
+		run(f)
 	}
 }
+
+// WaitBackground waits until the background work started by StartBackground has returned
+// (its context must have ended).
+func (a *App) WaitBackground() { a.bgWait.Wait() }

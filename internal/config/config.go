@@ -41,6 +41,7 @@ type Config struct {
 	SMTPAddr      string
 	SMTPFrom      string
 	ShutdownWait  time.Duration
+	JobPoll       time.Duration
 }
 
 // Error names the variable whose value is wrong.
@@ -135,7 +136,11 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config, v string) error {
-			return c.LogLevel.UnmarshalText([]byte(v))
+			switch strings.ToLower(v) {
+			case "debug", "info", "warn", "error":
+				return c.LogLevel.UnmarshalText([]byte(v))
+			}
+			return fmt.Errorf("must be debug, info, warn or error, got %q", v)
 		}},
 		{"GLC_AUTO_MIGRATE", "", "apply pending migrations at start-up (default true on SQLite, false on PostgreSQL)", false, func(c *Config, v string) error {
 			if v == "" {
@@ -177,6 +182,13 @@ func options() []option {
 			return nil
 		}},
 		{"GLC_CONTENT_ORIGIN", "", "separate origin that serves uploaded package content", false, func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.TrimRight(u.Path, "/") != "" {
+				return fmt.Errorf("must be an origin such as https://content.example.org, got %q", v)
+			}
 			c.ContentOrigin = strings.TrimRight(v, "/")
 			return nil
 		}},
@@ -188,9 +200,24 @@ func options() []option {
 			c.LoginIPLimit = n
 			return nil
 		}},
-		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
-		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error {
+			if v != "" {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("must be host:port, got %q", v)
+				}
+			}
+			c.SMTPAddr = v
+			return nil
+		}},
+		{"GLC_SMTP_FROM", "", "sender address of e-mails", false, func(c *Config, v string) error {
+			if v != "" && !strings.Contains(v, "@") {
+				return fmt.Errorf("must be an e-mail address, got %q", v)
+			}
+			c.SMTPFrom = v
+			return nil
+		}},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
+		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
 }
 
@@ -248,7 +275,11 @@ func Load(args []string, lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	return c, c.validate()
 }
@@ -277,6 +308,24 @@ func (c Config) Dump(lookup func(string) (string, bool)) []any {
 			v = "***"
 		}
 		out = append(out, slog.String(o.name, v))
+	}
+	return out
+}
+
+// Var describes one configuration variable.
+type Var struct {
+	Name    string // GLC_ADDR
+	Flag    string // addr (given as --addr)
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Vars lists every configuration variable in the order `glc help` shows them.
+func Vars() []Var {
+	var out []Var
+	for _, o := range options() {
+		out = append(out, Var{Name: o.name, Flag: flagName(o.name), Default: o.def, Help: o.help, Secret: o.secret})
 	}
 	return out
 }

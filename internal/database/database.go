@@ -15,6 +15,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"glc/internal/logctx"
 )
 
 // Dialect names the SQL dialect in use.
@@ -121,12 +123,12 @@ func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 	elapsed := time.Since(begin)
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		sqlText, rows := fc()
-		g.log.DebugContext(ctx, "sql error", "err", err, "sql", sqlText, "rows", rows, "ms", elapsed.Milliseconds())
+		logctx.From(ctx, g.log).DebugContext(ctx, "sql error", "err", err, "sql", sqlText, "rows", rows, "ms", elapsed.Milliseconds())
 		return
 	}
 	if elapsed > 500*time.Millisecond {
 		sqlText, rows := fc()
-		g.log.WarnContext(ctx, "slow sql", "sql", sqlText, "rows", rows, "ms", elapsed.Milliseconds())
+		logctx.From(ctx, g.log).WarnContext(ctx, "slow sql", "sql", sqlText, "rows", rows, "ms", elapsed.Milliseconds())
 	}
 }
 

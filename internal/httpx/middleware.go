@@ -12,14 +12,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"glc/internal/logctx"
 )
 
 type ctxKey int
 
-const (
-	requestIDKey ctxKey = iota
-	loggerKey
-)
+const requestIDKey ctxKey = 0
 
 // RequestIDHeader carries the request ID in and out.
 const RequestIDHeader = "X-Request-ID"
@@ -35,7 +34,7 @@ func RequestID(base *slog.Logger) gin.HandlerFunc {
 		c.Header(RequestIDHeader, id)
 		l := base.With("request_id", id)
 		ctx := context.WithValue(c.Request.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, loggerKey, l)
+		ctx = logctx.With(ctx, l)
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
@@ -54,12 +53,7 @@ func RequestIDFrom(ctx context.Context) string {
 }
 
 // LoggerFrom returns the request's logger, or slog.Default().
-func LoggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
-		return l
-	}
-	return slog.Default()
-}
+func LoggerFrom(ctx context.Context) *slog.Logger { return logctx.From(ctx, slog.Default()) }
 
 // Logger returns the request's logger.
 func Logger(c *gin.Context) *slog.Logger { return LoggerFrom(c.Request.Context()) }

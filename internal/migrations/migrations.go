@@ -10,6 +10,8 @@ import "glc/internal/database"
 func All() []database.Migration {
 	return []database.Migration{
 		m0001Settings(),
+		m0002Jobs(),
+		m0003Jobs(),
 		m0100Accounts(),
 		m0400Progress(),
 	}

@@ -26,7 +26,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("pending after migrate: %v %v", pending, err)
 	}
-	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens"} {
+	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens", "river_job"} {
 		if !db.Migrator().HasTable(table) {
 			t.Errorf("table %s missing after migration (%s)", table, testkit.Backend())
 		}

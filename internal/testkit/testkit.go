@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,10 +75,12 @@ func DBURL(t testing.TB) (pgURL, sqlitePath string) {
 }
 
 // EmptyDB opens a fresh database without running migrations.
-func EmptyDB(t testing.TB) *database.DB {
+func EmptyDB(t testing.TB) *database.DB { t.Helper(); return emptyDB(t, nil) }
+
+func emptyDB(t testing.TB, log *slog.Logger) *database.DB {
 	t.Helper()
 	pg, lite := DBURL(t)
-	db, err := database.Open(context.Background(), database.Options{URL: pg, SQLitePath: lite})
+	db, err := database.Open(context.Background(), database.Options{URL: pg, SQLitePath: lite, Logger: log})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
@@ -86,9 +89,12 @@ func EmptyDB(t testing.TB) *database.DB {
 }
 
 // DB opens a fresh database with every migration applied.
-func DB(t testing.TB) *database.DB {
+func DB(t testing.TB) *database.DB { t.Helper(); return LoggedDB(t, nil) }
+
+// LoggedDB is DB with SQL errors and slow queries logged to log.
+func LoggedDB(t testing.TB, log *slog.Logger) *database.DB {
 	t.Helper()
-	db := EmptyDB(t)
+	db := emptyDB(t, log)
 	m, err := database.NewMigrator(db, migrations.All())
 	if err != nil {
 		t.Fatal(err)

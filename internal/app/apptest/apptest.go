@@ -41,7 +41,8 @@ func Env(k, v string) Option { return func(m map[string]string) { m[k] = v } }
 // Config builds a test configuration on a fresh data folder.
 func Config(t testing.TB, opts ...Option) config.Config {
 	t.Helper()
-	env := map[string]string{"GLC_DATA_DIR": t.TempDir(), "GLC_REGISTRATION": "open", "GLC_AUTO_MIGRATE": "true", "GLC_LOG_LEVEL": "error"}
+	env := map[string]string{"GLC_DATA_DIR": t.TempDir(), "GLC_REGISTRATION": "open", "GLC_AUTO_MIGRATE": "true", "GLC_LOG_LEVEL": "error",
+		"GLC_JOB_POLL_INTERVAL": "50ms"}
 	for _, o := range opts {
 		o(env)
 	}
@@ -79,6 +80,7 @@ func Start(t testing.TB, cfg config.Config, db *database.DB, store storage.Store
 	t.Cleanup(func() {
 		cancel()
 		srv.Close()
+		a.WaitBackground()
 		a.Close()
 	})
 	return &Server{Server: srv, App: a, DB: db, Store: store, Cfg: cfg, t: t}
