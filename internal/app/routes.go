@@ -37,7 +37,7 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
 	home := portal.New(portal.Deps{})
-	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store})
+	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/internal/web"
 	"glc/storage"
 )
@@ -27,6 +28,8 @@ type Deps struct {
 	Store    storage.Store
 	Courses  Courses
 	Accounts Accounts
+	// Jobs runs large exports in the background; without it they run at once.
+	Jobs *jobs.Queue
 }
 
 // Module is the progress module.
@@ -36,7 +39,11 @@ type Module struct {
 
 // New builds the module.
 func New(_ context.Context, d Deps) (*Module, error) {
-	return &Module{Svc: NewService(d)}, nil
+	svc := NewService(d)
+	if d.Jobs != nil {
+		jobs.Handle(d.Jobs, func(ctx context.Context, a ExportArgs) error { return svc.RunExport(ctx, a.ExportID) })
+	}
+	return &Module{Svc: svc}, nil
 }
 
 // Name implements web.Module.

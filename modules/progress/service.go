@@ -14,6 +14,7 @@ import (
 	"glc/internal/apperr"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
 	"glc/storage"
 )
 
@@ -28,18 +29,27 @@ type Service struct {
 	store    storage.Store
 	courses  Courses
 	accounts Accounts
+	jobs     *jobs.Queue
 	t        Translator
 	now      func() time.Time
 }
 
-// NewService builds the service. courses and accounts may be nil until the app wires them;
-// the parts that need them then answer 404.
+// NewService builds the service. Without d.Courses it reads the course module's tables
+// (SQLCourses); without d.Accounts it grants roles in the users table (SQLAccounts).
 func NewService(d Deps) *Service {
 	log := d.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, cfg: d.Cfg, log: log, store: d.Store, courses: d.Courses, accounts: d.Accounts,
+	courses := d.Courses
+	if courses == nil {
+		courses = SQLCourses{DB: d.DB}
+	}
+	accounts := d.Accounts
+	if accounts == nil {
+		accounts = SQLAccounts{DB: d.DB}
+	}
+	return &Service{db: d.DB, cfg: d.Cfg, log: log, store: d.Store, courses: courses, accounts: accounts, jobs: d.Jobs,
 		t: func(_, id string, _ ...any) string { return id }, now: func() time.Time { return time.Now().UTC() }}
 }
 
