@@ -59,5 +59,8 @@ func (m *Module) OpenAPI() []byte { return openAPI }
 func (m *Module) Register(r *web.Router) {
 	m.Svc.SetTranslator(r.Render.Cat.T)
 	registerAPI(r, m.Svc)
+	registerProgressAPI(r, m.Svc)
+	registerReportsAPI(r, m.Svc)
+	registerTrainerAPI(r, m.Svc)
 	registerPages(r, m.Svc)
 }
