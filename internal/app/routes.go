@@ -70,7 +70,9 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}}
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/my/certificates", LabelID: "progress.nav.certificates", Role: "user"},
+		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err

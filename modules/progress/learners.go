@@ -3,6 +3,7 @@ package progress
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,4 +153,15 @@ func (s *Service) learnerRows(ctx context.Context, tail string, args []any, now 
 		rows = []LearnerRow{}
 	}
 	return rows, err
+}
+
+// Hours is the time spent in hours (one decimal), for pages.
+func (r LearnerRow) Hours() float64 { return hours(r.TimeSpentSeconds) }
+
+// ScoreText is the score in percent without decimals ("" when there is none), for pages.
+func (r LearnerRow) ScoreText() string {
+	if r.ScorePercent == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*r.ScorePercent, 'f', 0, 64)
 }

@@ -134,3 +134,6 @@ func (s *Service) MyTranscript(ctx context.Context, lang string) (*Transcript, e
 	}
 	return t, nil
 }
+
+// StatusID is the catalogue id of the item's status, for pages.
+func (it LearningItem) StatusID() string { return statusLabel(it.Status) }

@@ -63,4 +63,6 @@ func (m *Module) Register(r *web.Router) {
 	registerReportsAPI(r, m.Svc)
 	registerTrainerAPI(r, m.Svc)
 	registerPages(r, m.Svc)
+	registerReportPages(r, m.Svc)
+	registerLearnerPages(r, m.Svc)
 }

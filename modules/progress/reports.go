@@ -338,3 +338,11 @@ WHERE course_id = ? AND completed_at >= ? AND completed_at < ? GROUP BY `+m+` OR
 	}
 	return out, err
 }
+
+// CourseCompletionsOf is the course chart's query without the access check (benchmarks, jobs).
+func (s *Service) CourseCompletionsOf(ctx context.Context, courseID int64, f ReportFilter) ([]MonthCount, error) {
+	return s.courseCompletions(ctx, s.db.DB, courseID, f)
+}
+
+// Hours is the time spent in hours (one decimal), for pages.
+func (r ReportRow) Hours() float64 { return hours(r.TimeSpentSeconds) }
