@@ -167,11 +167,11 @@ func writeXLSX(ctx context.Context, w io.Writer, t Table) error {
 // reportTable is the completions report as a table.
 func (s *Service) reportTable(rep *Report, lang string) Table {
 	t := func(id string) string { return s.t(lang, "progress.reports.col."+id) }
-	return Table{Name: "Completions", Header: []string{t("group"), t("learners"), t("enrolments"), t("completions"), t("completion_rate"), t("graded"), t("passed"), t("pass_rate"), t("hours")},
+	return Table{Name: "Completions", Header: []string{t("group"), t("enrolments"), t("completions"), t("completion_rate"), t("graded"), t("passed"), t("pass_rate"), t("hours")},
 		Rows: func(_ context.Context, emit func([][]any) error) error {
 			rows := make([][]any, 0, len(rep.Rows)+1)
 			for _, r := range append(rep.Rows, rep.Totals) {
-				rows = append(rows, []any{r.Label, r.Learners, r.Enrolments, r.Completions, r.CompletionRate, r.Graded, r.Passed, r.PassRate, hours(r.TimeSpentSeconds)})
+				rows = append(rows, []any{r.Label, r.Enrolments, r.Completions, r.CompletionRate, r.Graded, r.Passed, r.PassRate, hours(r.TimeSpentSeconds)})
 			}
 			return emit(rows)
 		}}
