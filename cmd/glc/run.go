@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 
 	"glc/internal/app"
 	"glc/internal/config"
+	"glc/internal/database"
 )
 
 // env gives the commands what the process was started with.
@@ -49,14 +51,48 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 }
 
 // subcommands are the administrative commands added by modules (user, lrs, seed).
-var subcommands = map[string]func(context.Context, env) error{}
+var subcommands = map[string]func(context.Context, env) error{
+	"user": userCmd,
+	"seed": seed,
+}
+
+// seed runs `glc seed demo`: it loads the demo content (once) and prints the demo users'
+// passwords.
+func seed(ctx context.Context, e env) error {
+	if len(e.args) == 0 || e.args[0] != "demo" {
+		return usageError{"usage: glc seed demo [flags]"}
+	}
+	cfg, err := config.Load(e.args[1:], e.lookup)
+	if err != nil {
+		return err
+	}
+	log := logger(cfg, e.stderr)
+	db, store, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := app.New(ctx, cfg, log, db, store)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.SeedDemo(ctx, e.stdout); errors.Is(err, app.ErrAlreadySeeded) {
+		fmt.Fprintln(e.stdout, "The demo content is already loaded; nothing to do.")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
 
 const usage = `usage: glc [command] [flags]
 
 commands:
   serve                      run the portal (default)
   migrate [--to ID] [--status]  apply database migrations
-  user create --email E --name N --role R   create a user (password read from stdin)
+  user create --email E --name N --role R [--country CC]
+                             create an active user (password read from stdin); prints its id
   seed demo                  load demo content
   version                    print the version
   help                       this text
@@ -90,6 +126,13 @@ func serve(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	if cfg.Embedded() && cfg.SeedDemo {
+		if seeded, err := a.SeedIfEmpty(ctx, e.stdout); err != nil {
+			return fmt.Errorf("demo content: %w", err)
+		} else if seeded {
+			log.Info("loaded demo content into the empty database (GLC_SEED_DEMO=false turns this off)")
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -148,6 +191,27 @@ func migrate(ctx context.Context, e env) error {
 	}
 	if len(ran) == 0 {
 		fmt.Fprintln(e.stdout, "the schema is up to date")
+	}
+	return nil
+}
+
+// ensureSchema applies pending migrations when auto-migration is on, and otherwise refuses to
+// work on an old schema (as serve does).
+func ensureSchema(ctx context.Context, cfg config.Config, db *database.DB) error {
+	m, err := app.Migrator(db)
+	if err != nil {
+		return err
+	}
+	if cfg.AutoMigrate {
+		_, err := m.Up(ctx, "")
+		return err
+	}
+	pending, err := m.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%w: %d migration(s) pending (first %s); run `glc migrate` or set GLC_AUTO_MIGRATE=true", app.ErrSchemaOutdated, len(pending), pending[0])
 	}
 	return nil
 }

@@ -25,6 +25,9 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/library"
+	"glc/modules/portal"
+	"glc/modules/programme"
 	"glc/modules/progress"
 	"glc/storage"
 )
@@ -46,10 +49,18 @@ type App struct {
 	// (jobs.Handle) and enqueue with Jobs.Enqueue/EnqueueTx. It runs with the background work.
 	Jobs     *jobs.Queue
 	Accounts *account.Service
+	Library  *library.Service
+	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service
-	closers  []func() error
-	bg       []func(ctx context.Context)
-	bgWait   sync.WaitGroup
+	// Programmes is the training programme service.
+	Programmes *programme.Service
+	// Portal is the news and events service.
+	Portal *portal.Service
+	// DemoCourse builds the demo course when the course module provides it (nil until then).
+	DemoCourse DemoCourseSeeder
+	closers    []func() error
+	bg         []func(ctx context.Context)
+	bgWait     sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 }
@@ -156,6 +167,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		stopBG()
+		a.WaitBackground()
 		return err
 	case <-ctx.Done():
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"glc/internal/app/apptest"
 	"glc/internal/openapi"
 	"glc/internal/testkit"
@@ -148,5 +150,58 @@ func TestOpenAPIInStep(t *testing.T) {
 	}
 	if missing := doc.Refs(); len(missing) > 0 {
 		t.Errorf("dangling $refs: %v", missing)
+	}
+}
+
+// TestClientAddress checks that X-Forwarded-For is believed only from configured proxies
+// (login throttling counts per client address).
+func TestClientAddress(t *testing.T) {
+	for _, c := range []struct {
+		proxies, want string
+	}{
+		{"", "127.0.0.1"},
+		{"10.0.0.0/8", "127.0.0.1"},
+		{"127.0.0.1", "203.0.113.9"},
+	} {
+		s := apptest.New(t, apptest.Env("GLC_TRUSTED_PROXIES", c.proxies))
+		s.App.Engine.GET("/__test/ip", func(g *gin.Context) { g.String(200, g.ClientIP()) })
+		req, _ := http.NewRequest("GET", s.URL+"/__test/ip", nil)
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		if r := s.Send(req); string(r.Body) != c.want {
+			t.Errorf("trusted %q: client address %q, want %s", c.proxies, r.Body, c.want)
+		}
+	}
+}
+
+func TestResponseHeaders(t *testing.T) {
+	s := apptest.New(t)
+	if r := s.Do("GET", "/api/v1/me", "", nil); r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("API responses may be cached: %q", r.Header.Get("Cache-Control"))
+	}
+	r := s.Do("GET", "/?lang=fr", "", nil)
+	if r.Header.Get("Content-Security-Policy") == "" || r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("page headers: %v", r.Header)
+	}
+	if !strings.Contains(string(r.Body), `<meta name="csrf-token" content="`) {
+		t.Error("no CSRF token for scripts in the page")
+	}
+	var lang *http.Cookie
+	for _, ck := range (&http.Response{Header: r.Header}).Cookies() {
+		if ck.Name == "glc_lang" {
+			lang = ck
+		}
+	}
+	if lang == nil || lang.Value != "fr" || !lang.HttpOnly || lang.SameSite != http.SameSiteLaxMode || lang.MaxAge < 86400 {
+		t.Errorf("language cookie: %+v", lang)
+	}
+	for path, want := range map[string]int{"/static/css/app.css": 200, "/static/css/": 404, "/static/": 404, "/static/../go.mod": 404} {
+		if r := s.Do("GET", path, "", nil); r.Status != want {
+			t.Errorf("%s: %d, want %d", path, r.Status, want)
+		}
+	}
+	big := strings.Repeat("x", 2<<20)
+	s2 := apptest.New(t, apptest.Env("GLC_MAX_UPLOAD_MB", "1"))
+	if r := s2.Do("POST", "/api/v1/nothing", "", big); r.Status != 413 || r.ErrorCode() != "too_large" {
+		t.Errorf("body over GLC_MAX_UPLOAD_MB: %d %s", r.Status, r.Body)
 	}
 }

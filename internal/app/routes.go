@@ -17,7 +17,9 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/library"
 	"glc/modules/portal"
+	"glc/modules/programme"
 	"glc/modules/progress"
 )
 
@@ -30,19 +32,32 @@ var sessionCookies = []string{"glc_access", "glc_refresh"}
 // modules builds every domain module with its dependencies. Order matters only for
 // dependencies between modules (a higher module takes a lower one's service).
 func (a *App) modules(ctx context.Context) ([]web.Module, error) {
-	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log})
+	accounts, err := account.New(ctx, account.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
-	home := portal.New(portal.Deps{})
-	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs})
+	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Library = lib.Svc
+	// Enroller (programme sessions -> course enrolment) comes from the course module once it
+	// lands; until then the enrolment action answers 503.
+	var enroller programme.Enroller
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	a.Programmes = progs.Svc
+	// Featured courses come from the course module once it lands (nil: none shown).
+	var featured portal.FeaturedCourses
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	a.Portal = home.Svc
+	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
 	if err != nil {
 		return nil, err
 	}
 	a.Progress = prog.Svc
-	return []web.Module{accounts, home, prog}, nil
+	return []web.Module{accounts, lib, progs, home, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -70,9 +85,13 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
 		{Path: "/my/certificates", LabelID: "progress.nav.certificates", Role: "user"},
-		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"}}
+		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
+		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
+		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
 		return err
@@ -91,18 +110,36 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.MaxMultipartMemory = 8 << 20
 	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
 	metrics := httpx.NewMetrics(a.Registry)
-	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(), httpx.SecurityHeaders())
+	// Only the configured reverse proxies may say who the client is (login throttling counts
+	// per client address).
+	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
+		return err
+	}
+	var frames []string
+	if a.Cfg.ContentOrigin != "" {
+		frames = append(frames, a.Cfg.ContentOrigin)
+	}
+	e.Use(httpx.RequestID(a.Log), httpx.Recover(), metrics.Middleware(), httpx.AccessLog(),
+		httpx.SecurityHeaders(httpx.SecurityOptions{TLS: secure, FrameOrigins: frames}), httpx.BodyLimit(a.Cfg.MaxUploadMB<<20))
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
 	e.GET("/static/*file", gin.WrapH(web.Static()))
 	e.HEAD("/static/*file", gin.WrapH(web.Static()))
 
-	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"}}))
+	e.Use(cat.LanguageMiddleware(secure), httpx.CSRF(httpx.CSRFOptions{Secure: secure, SessionCookies: sessionCookies, Exempt: []string{"/xapi/"},
+		OnFail: func(c *gin.Context, err error) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				httpx.Fail(c, err)
+				return
+			}
+			render.Error(c, err)
+		}}))
 	for _, mw := range a.middleware {
 		e.Use(mw)
 	}
 	api := e.Group("/api/v1")
+	api.Use(func(c *gin.Context) { c.Header("Cache-Control", "no-store"); c.Next() })
 	api.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", docJSON) })
 	r := &web.Router{Engine: e, API: api, Pages: e.Group("/"), Render: render}
 	for _, m := range mods {
@@ -135,11 +172,13 @@ func (a *App) readyz(c *gin.Context) {
 	if len(failing) > 0 {
 		names := make([]string, 0, len(failing))
 		for _, k := range []string{"database", "storage"} {
-			if _, ok := failing[k]; ok {
+			if msg, ok := failing[k]; ok {
 				names = append(names, k)
+				// The reasons go to the log only: they name hosts and paths.
+				httpx.Logger(c).Warn("not ready", "dependency", k, "err", msg)
 			}
 		}
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names, "errors": failing})
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": names})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})

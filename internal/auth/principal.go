@@ -47,6 +47,23 @@ func (p *Principal) Has(role string) bool {
 // IsAdmin reports whether the principal is an admin.
 func (p *Principal) IsAdmin() bool { return p.Has(RoleAdmin) }
 
+// Covers reports whether p may act on (approve, see reports of) a person of the given country
+// and organisation (0: none): admins cover everyone, a coordinator covers their scope (one
+// organisation, or one country), others nobody. Services use it for object-level checks.
+func (p *Principal) Covers(country string, orgID int64) bool {
+	switch {
+	case p == nil:
+		return false
+	case p.IsAdmin():
+		return true
+	case !p.Has(RoleCoordinator):
+		return false
+	case p.ScopeOrgID != 0:
+		return orgID == p.ScopeOrgID
+	}
+	return p.ScopeCountry != "" && country == p.ScopeCountry
+}
+
 type ctxKey struct{}
 
 const ginKey = "glc.principal"

@@ -16,32 +16,37 @@ import (
 
 // Config is the whole configuration of one GLC process.
 type Config struct {
-	Addr          string
-	DataDir       string
-	BaseURL       string
-	DatabaseURL   string
-	S3Endpoint    string
-	S3Bucket      string
-	S3AccessKey   string
-	S3SecretKey   string
-	S3Region      string
-	S3UseTLS      bool
-	LogFormat     string
-	LogLevel      slog.Level
-	AutoMigrate   bool
-	Registration  string
-	JWTSecret     string
-	AccessTTL     time.Duration
-	RefreshTTL    time.Duration
-	AdminEmail    string
-	AdminPassword string
-	MaxUploadMB   int64
-	ContentOrigin string
-	LoginIPLimit  int
-	SMTPAddr      string
-	SMTPFrom      string
-	ShutdownWait  time.Duration
-	JobPoll       time.Duration
+	Addr           string
+	DataDir        string
+	BaseURL        string
+	DatabaseURL    string
+	S3Endpoint     string
+	S3Bucket       string
+	S3AccessKey    string
+	S3SecretKey    string
+	S3Region       string
+	S3UseTLS       bool
+	LogFormat      string
+	LogLevel       slog.Level
+	AutoMigrate    bool
+	Registration   string
+	JWTSecret      string
+	JWTAlg         string
+	AccessTTL      time.Duration
+	RefreshTTL     time.Duration
+	AdminEmail     string
+	AdminPassword  string
+	MaxUploadMB    int64
+	ContentOrigin  string
+	LoginIPLimit   int
+	TrustedProxies []string
+	ActivationTTL  time.Duration
+	SMTPAddr       string
+	SMTPFrom       string
+	ShutdownWait   time.Duration
+	JobPoll        time.Duration
+	LinkCheck      bool
+	SeedDemo       bool
 }
 
 // Error names the variable whose value is wrong.
@@ -57,6 +62,9 @@ func (c Config) Embedded() bool { return c.DatabaseURL == "" }
 
 // UsesS3 reports whether objects go to an S3-compatible store.
 func (c Config) UsesS3() bool { return c.S3Endpoint != "" }
+
+// TrustedProxyList returns GLC_TRUSTED_PROXIES as a list (nil: trust no proxy).
+func (c Config) TrustedProxyList() []string { return c.TrustedProxies }
 
 // SQLitePath is the database file used in the embedded mode.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "glc.db") }
@@ -156,11 +164,18 @@ func options() []option {
 			c.Registration = v
 			return nil
 		}},
-		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes); unset means a key generated into the data folder", true, func(c *Config, v string) error {
+		{"GLC_JWT_SECRET", "", "HS256 signing key (at least 32 bytes), the same on every replica; unset means a generated key kept in the data folder (SQLite) or the database (PostgreSQL)", true, func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
 				return fmt.Errorf("must be at least 32 characters long")
 			}
 			c.JWTSecret = v
+			return nil
+		}},
+		{"GLC_JWT_ALG", "HS256", "access-token signing algorithm: HS256 (GLC_JWT_SECRET or a generated secret) or EdDSA (generated Ed25519 keys with kid)", false, func(c *Config, v string) error {
+			if v != "HS256" && v != "EdDSA" {
+				return fmt.Errorf("must be HS256 or EdDSA, got %q", v)
+			}
+			c.JWTAlg = v
 			return nil
 		}},
 		{"GLC_ACCESS_TTL", "15m", "access token lifetime", false, durationSetter(func(c *Config, d time.Duration) { c.AccessTTL = d })},
@@ -200,6 +215,22 @@ func options() []option {
 			c.LoginIPLimit = n
 			return nil
 		}},
+		{"GLC_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; unset means none", false, func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				if net.ParseIP(p) == nil {
+					if _, _, err := net.ParseCIDR(p); err != nil {
+						return fmt.Errorf("must list IP addresses or CIDRs, got %q", p)
+					}
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+		{"GLC_ACTIVATION_TTL", "168h", "lifetime of account activation links", false, durationSetter(func(c *Config, d time.Duration) { c.ActivationTTL = d })},
 		{"GLC_SMTP_ADDR", "", "host:port of an SMTP relay; unset means no e-mail", false, func(c *Config, v string) error {
 			if v != "" {
 				if _, _, err := net.SplitHostPort(v); err != nil {
@@ -216,6 +247,8 @@ func options() []option {
 			c.SMTPFrom = v
 			return nil
 		}},
+		{"GLC_LINK_CHECK", "false", "check the library's training-website links in the background (the server then calls those sites)", false, boolSetter(func(c *Config, b bool) { c.LinkCheck = b })},
+		{"GLC_SEED_DEMO", "true", "load demo content when the embedded database has no users yet (false turns it off)", false, boolSetter(func(c *Config, b bool) { c.SeedDemo = b })},
 		{"GLC_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may run on shutdown", false, durationSetter(func(c *Config, d time.Duration) { c.ShutdownWait = d })},
 		{"GLC_JOB_POLL_INTERVAL", "1s", "how often an idle replica looks for due background jobs", false, durationSetter(func(c *Config, d time.Duration) { c.JobPoll = d })},
 	}
@@ -287,6 +320,9 @@ func Load(args []string, lookup func(string) (string, bool)) (Config, error) {
 func (c Config) validate() error {
 	if c.UsesS3() && (c.S3AccessKey == "" || c.S3SecretKey == "") {
 		return &Error{Var: "GLC_S3_ACCESS_KEY", Msg: "GLC_S3_ACCESS_KEY and GLC_S3_SECRET_KEY are required when GLC_S3_ENDPOINT is set"}
+	}
+	if c.JWTAlg == "EdDSA" && c.JWTSecret != "" {
+		return &Error{Var: "GLC_JWT_SECRET", Msg: "GLC_JWT_SECRET is an HS256 secret; unset it with GLC_JWT_ALG=EdDSA (keys are generated)"}
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return &Error{Var: "GLC_ADMIN_PASSWORD", Msg: "GLC_ADMIN_EMAIL and GLC_ADMIN_PASSWORD go together"}

@@ -3,6 +3,8 @@ package config_test
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +29,8 @@ func TestDefaults(t *testing.T) {
 	want := config.Config{Addr: "127.0.0.1:8080", DataDir: "./data", BaseURL: "http://127.0.0.1:8080", S3Bucket: "glc",
 		S3Region: "us-east-1", LogFormat: "text", LogLevel: slog.LevelInfo, AutoMigrate: true, Registration: "approval",
 		AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, MaxUploadMB: 512, LoginIPLimit: 50,
-		ShutdownWait: 20 * time.Second, JobPoll: time.Second}
-	if c != want {
+		ShutdownWait: 20 * time.Second, JobPoll: time.Second, JWTAlg: "HS256", ActivationTTL: 168 * time.Hour, SeedDemo: true}
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 	if !c.Embedded() || c.UsesS3() || c.SQLitePath() != "data/glc.db" {
@@ -65,6 +67,11 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_AUTO_MIGRATE", "false", nil, func(c config.Config) bool { return !c.AutoMigrate }, []string{"sometimes"}},
 		{"GLC_REGISTRATION", "open", nil, func(c config.Config) bool { return c.Registration == "open" }, []string{"invite", "OPEN"}},
 		{"GLC_JWT_SECRET", strings.Repeat("k", 32), nil, func(c config.Config) bool { return len(c.JWTSecret) == 32 }, []string{"short"}},
+		{"GLC_JWT_ALG", "EdDSA", nil, func(c config.Config) bool { return c.JWTAlg == "EdDSA" }, []string{"none", "RS256", "hs256"}},
+		{"GLC_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16", nil, func(c config.Config) bool {
+			return len(c.TrustedProxyList()) == 2 && c.TrustedProxyList()[1] == "192.168.0.0/16"
+		}, []string{"proxy.local", "10.0.0.0/33"}},
+		{"GLC_ACTIVATION_TTL", "48h", nil, func(c config.Config) bool { return c.ActivationTTL == 48*time.Hour }, []string{"2d", "0s"}},
 		{"GLC_ACCESS_TTL", "5m", nil, func(c config.Config) bool { return c.AccessTTL == 5*time.Minute }, []string{"15", "-1m", "0s", "soon"}},
 		{"GLC_REFRESH_TTL", "24h", nil, func(c config.Config) bool { return c.RefreshTTL == 24*time.Hour }, []string{"1d", "0s"}},
 		{"GLC_ADMIN_EMAIL", "admin@example.org", map[string]string{"GLC_ADMIN_PASSWORD": "pw"}, func(c config.Config) bool { return c.AdminEmail == "admin@example.org" }, []string{"admin"}},
@@ -75,6 +82,8 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_SMTP_ADDR", "smtp.example.org:587", nil, func(c config.Config) bool { return c.SMTPAddr == "smtp.example.org:587" }, []string{"smtp.example.org"}},
 		{"GLC_SMTP_FROM", "glc@example.org", nil, func(c config.Config) bool { return c.SMTPFrom == "glc@example.org" }, []string{"noreply"}},
 		{"GLC_SHUTDOWN_TIMEOUT", "45s", nil, func(c config.Config) bool { return c.ShutdownWait == 45*time.Second }, []string{"45", "0s"}},
+		{"GLC_LINK_CHECK", "true", nil, func(c config.Config) bool { return c.LinkCheck }, []string{"daily"}},
+		{"GLC_SEED_DEMO", "false", nil, func(c config.Config) bool { return !c.SeedDemo }, []string{"maybe"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},
 	}
 	covered := map[string]bool{}
@@ -215,5 +224,39 @@ func TestDumpMasksSecrets(t *testing.T) {
 	}
 	if u := config.Usage(); !strings.Contains(u, "GLC_S3_ENDPOINT") || !strings.Contains(u, "--s3-endpoint") {
 		t.Errorf("usage: %s", u)
+	}
+}
+
+// TestReadmeListsEveryVariable keeps the configuration table of README.md true: one row per
+// variable, with its flag and default.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "| `GLC_") {
+			name := strings.Trim(strings.Fields(line)[1], "`")
+			rows[name] = line
+		}
+	}
+	for _, v := range config.Vars() {
+		row, ok := rows[v.Name]
+		if !ok {
+			t.Errorf("README.md has no row for %s", v.Name)
+			continue
+		}
+		def := "(unset)"
+		if v.Default != "" {
+			def = "`" + v.Default + "`"
+		}
+		if !strings.Contains(row, "`--"+v.Flag+"`") || !strings.Contains(row, "| "+def+" |") {
+			t.Errorf("README.md row for %s lacks its flag --%s or default %s: %s", v.Name, v.Flag, def, row)
+		}
+		delete(rows, v.Name)
+	}
+	for name := range rows {
+		t.Errorf("README.md lists %s, which is not a setting", name)
 	}
 }

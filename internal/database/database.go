@@ -76,6 +76,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(25)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		// Connections are renewed now and then, so that a fail-over or a DNS change reaches
+		// every replica's pool.
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -47,7 +47,10 @@ func NewMigrator(db *DB, steps []Migration) (*Migrator, error) {
 
 func (m *Migrator) applied(ctx context.Context) (map[string]bool, error) {
 	if err := m.db.WithContext(ctx).AutoMigrate(&schemaMigration{}); err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+		// Another process may have created it at the same moment.
+		if !m.db.WithContext(ctx).Migrator().HasTable(&schemaMigration{}) {
+			return nil, fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	var rows []schemaMigration
 	if err := m.db.WithContext(ctx).Find(&rows).Error; err != nil {
@@ -77,7 +80,18 @@ func (m *Migrator) Pending(ctx context.Context) ([]string, error) {
 
 // Up applies every pending step (or those up to and including target when target is set),
 // each in its own transaction, and returns the IDs it applied.
+//
+// Several processes may call Up at once (replicas started with GLC_AUTO_MIGRATE, or a
+// migration Job): on PostgreSQL they take turns on an advisory lock, and every step checks
+// inside its transaction that no one applied it meanwhile.
 func (m *Migrator) Up(ctx context.Context, target string) ([]string, error) {
+	if m.db.Dialect == Postgres {
+		unlock, err := m.lock(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	done, err := m.applied(ctx)
 	if err != nil {
 		return nil, err
@@ -90,7 +104,16 @@ func (m *Migrator) Up(ctx context.Context, target string) ([]string, error) {
 		if done[s.ID] {
 			continue
 		}
+		skipped := false
 		err := m.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var n int64
+			if err := tx.Model(&schemaMigration{}).Where("id = ?", s.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				skipped = true
+				return nil
+			}
 			if err := s.Up(tx, m.db.Dialect); err != nil {
 				return err
 			}
@@ -99,7 +122,9 @@ func (m *Migrator) Up(ctx context.Context, target string) ([]string, error) {
 		if err != nil {
 			return ran, fmt.Errorf("migration %s: %w", s.ID, err)
 		}
-		ran = append(ran, s.ID)
+		if !skipped {
+			ran = append(ran, s.ID)
+		}
 	}
 	return ran, nil
 }
@@ -112,4 +137,23 @@ func (m *Migrator) IDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises migrators.
+const migrationLockKey = 7_245_001
+
+// lock holds a session advisory lock on a connection of its own until unlock.
+func (m *Migrator) lock(ctx context.Context) (func(), error) {
+	conn, err := m.db.SQL().Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
+		conn.Close()
+	}, nil
 }

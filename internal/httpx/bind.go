@@ -20,7 +20,7 @@ func decodeStrict(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
@@ -31,7 +31,10 @@ func decodeStrict(r *http.Request, v any) error {
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var big *http.MaxBytesError
 	switch {
+	case errors.As(err, &big):
+		return err
 	case errors.Is(err, io.EOF):
 		return apperr.New(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):

@@ -26,6 +26,8 @@ type CSRFOptions struct {
 	SessionCookies []string
 	// Exempt path prefixes (e.g. /xapi/ which authenticates each request itself).
 	Exempt []string
+	// OnFail answers a refused request (default: the JSON error); pages render an HTML page.
+	OnFail func(c *gin.Context, err error)
 }
 
 // CSRF implements double-submit protection for browser requests: every unsafe request that
@@ -54,7 +56,13 @@ func CSRF(o CSRFOptions) gin.HandlerFunc {
 			sent = c.PostForm(CSRFField)
 		}
 		if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
-			Fail(c, apperr.New(http.StatusForbidden, "csrf_failed", "The form has expired or did not come from this site. Reload the page and try again."))
+			err := apperr.New(http.StatusForbidden, "csrf_failed", "The form has expired or did not come from this site. Reload the page and try again.")
+			if o.OnFail != nil {
+				o.OnFail(c, err)
+				c.Abort()
+				return
+			}
+			Fail(c, err)
 			return
 		}
 		c.Next()

@@ -3,6 +3,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"glc/internal/apperr"
 )
@@ -25,6 +27,9 @@ type ErrorDetail struct {
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
 }
+
+// StatusClientClosed is recorded when the client went away before the answer (nginx's 499).
+const StatusClientClosed = 499
 
 // Classify maps an error to a status and body.
 func Classify(err error) (int, ErrorDetail) {
@@ -56,8 +61,18 @@ func Classify(err error) (int, ErrorDetail) {
 		return http.StatusUnsupportedMediaType, ErrorDetail{Code: "unsupported_media_type", Message: message(err, "This type of content is not accepted.")}
 	}
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, ErrorDetail{Code: "too_large", Message: fmt.Sprintf("The request is larger than the limit of %d bytes.", mbe.Limit)}
+	// Safety nets for store errors a service passed on unconverted.
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return http.StatusNotFound, ErrorDetail{Code: "not_found", Message: "Not found."}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return http.StatusConflict, ErrorDetail{Code: "conflict", Message: "The request conflicts with the current state."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, ErrorDetail{Code: "timeout", Message: "The request took too long; try again."}
+	case errors.Is(err, context.Canceled):
+		return StatusClientClosed, ErrorDetail{Code: "canceled", Message: "The request was canceled."}
 	}
 	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "Something went wrong on our side."}
 }
@@ -84,7 +99,7 @@ func Fail(c *gin.Context, err error) {
 	if errors.As(err, &rl) {
 		c.Header("Retry-After", fmt.Sprint(int(math.Ceil(rl.RetryAfter.Seconds()))))
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		_ = c.Error(err)
 		Logger(c).ErrorContext(c.Request.Context(), "request failed", "err", err)
 	}

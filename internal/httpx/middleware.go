@@ -100,16 +100,46 @@ func Recover() gin.HandlerFunc {
 	}
 }
 
+// SecurityOptions configure SecurityHeaders.
+type SecurityOptions struct {
+	// TLS adds Strict-Transport-Security (the portal is served over https).
+	TLS bool
+	// FrameOrigins may be framed by pages besides the portal itself (GLC_CONTENT_ORIGIN, which
+	// serves uploaded package content).
+	FrameOrigins []string
+}
+
 // SecurityHeaders sets conservative defaults. Pages load nothing from other origins. Handlers
 // that serve package content replace the CSP with their own.
-func SecurityHeaders() gin.HandlerFunc {
+func SecurityHeaders(o SecurityOptions) gin.HandlerFunc {
+	frames := strings.TrimSpace("'self' " + strings.Join(o.FrameOrigins, " "))
+	csp := "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-src " + frames + "; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		if o.TLS {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		c.Next()
+	}
+}
+
+// BodyLimit refuses request bodies larger than limit bytes (413) before any middleware reads
+// them (the CSRF check parses forms).
+func BodyLimit(limit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			Fail(c, &http.MaxBytesError{Limit: limit})
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
 		c.Next()
 	}
 }

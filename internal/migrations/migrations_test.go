@@ -26,7 +26,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("pending after migrate: %v %v", pending, err)
 	}
-	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens", "river_job"} {
+	for _, table := range []string{"schema_migrations", "app_settings", "users", "organisations", "refresh_tokens",
+		"user_sessions", "activation_tokens", "login_attempts", "user_imports", "countries", "river_job"} {
 		if !db.Migrator().HasTable(table) {
 			t.Errorf("table %s missing after migration (%s)", table, testkit.Backend())
 		}
@@ -83,5 +84,49 @@ func TestMigratorRefusesDisorder(t *testing.T) {
 	}
 	if _, err := database.NewMigrator(db, []database.Migration{{ID: "0001_a"}, {ID: "0001_a"}}); err == nil {
 		t.Fatal("duplicate steps accepted")
+	}
+}
+
+// TestConcurrentMigrators runs two migrators on the same database at once (two replicas
+// starting with GLC_AUTO_MIGRATE, or a migration Job and a replica): every step is applied
+// exactly once and both succeed.
+func TestConcurrentMigrators(t *testing.T) {
+	pg, lite := testkit.DBURL(t)
+	open := func() *database.DB {
+		db, err := database.Open(context.Background(), database.Options{URL: pg, SQLitePath: lite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	dbs := []*database.DB{open(), open()}
+	results := make(chan []string, 2)
+	errs := make(chan error, 2)
+	for _, db := range dbs {
+		go func() {
+			m, err := database.NewMigrator(db, migrations.All())
+			if err != nil {
+				errs <- err
+				return
+			}
+			ran, err := m.Up(context.Background(), "")
+			errs <- err
+			results <- ran
+		}()
+	}
+	total := 0
+	for range dbs {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent migrate (%s): %v", testkit.Backend(), err)
+		}
+		total += len(<-results)
+	}
+	if total != len(migrations.All()) {
+		t.Fatalf("steps applied %d times in all, want %d", total, len(migrations.All()))
+	}
+	var n int64
+	if err := dbs[0].Table("schema_migrations").Count(&n).Error; err != nil || n != int64(len(migrations.All())) {
+		t.Fatalf("schema_migrations has %d rows (%v)", n, err)
 	}
 }

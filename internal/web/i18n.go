@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"io/fs"
+	"net/http"
 	"path"
 	"sort"
 	"strings"
@@ -155,7 +156,7 @@ func (c *Catalogue) LanguageMiddleware(secure bool) gin.HandlerFunc {
 		lang := ""
 		if q := strings.ToLower(g.Query("lang")); Supported(q) {
 			lang = q
-			g.SetSameSite(2) // http.SameSiteLaxMode
+			g.SetSameSite(http.SameSiteLaxMode)
 			g.SetCookie(LangCookie, q, 365*24*3600, "/", "", secure, true)
 		} else if ck, err := g.Cookie(LangCookie); err == nil && Supported(ck) {
 			lang = ck

@@ -289,6 +289,10 @@ func Static() http.Handler {
 	sub, _ := fs.Sub(assets, "static")
 	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if strings.HasSuffix(req.URL.Path, "/") { // no folder listings
+			http.NotFound(w, req)
+			return
+		}
 		if req.URL.Query().Get("v") != "" {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/mail"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,6 +18,8 @@ import (
 	"glc/internal/auth"
 	"glc/internal/config"
 	"glc/internal/database"
+	"glc/internal/jobs"
+	"glc/internal/web"
 )
 
 // Service holds the account rules.
@@ -25,75 +29,146 @@ type Service struct {
 	tokens *auth.Tokens
 	log    *slog.Logger
 	now    func() time.Time
+	mailer Mailer
+	// translate renders a catalogue message in a language (e-mails); set once the catalogue
+	// is loaded.
+	translate func(lang, id string, args ...any) string
+
+	countriesOnce sync.Once
+	countries     []Country
+	countryByCode map[string]Country
+	countriesErr  error
+
+	imports sync.WaitGroup
+	bgCtx   context.Context
+	jobs    *jobs.Queue
 }
 
 // NewService builds the service.
 func NewService(db *database.DB, cfg config.Config, tokens *auth.Tokens, log *slog.Logger) *Service {
-	return &Service{db: db, cfg: cfg, tokens: tokens, log: log, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{db: db, cfg: cfg, tokens: tokens, log: log, now: func() time.Time { return time.Now().UTC() },
+		bgCtx: context.Background()}
+	if cfg.SMTPAddr != "" {
+		s.mailer = &SMTPMailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
+	}
+	s.translate = func(_, id string, _ ...any) string { return id }
+	return s
 }
 
 // Tokens returns the access-token issuer.
 func (s *Service) Tokens() *auth.Tokens { return s.tokens }
 
+// SetClock replaces the clock of the service and its token issuer (tests).
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = func() time.Time { return now().UTC() }
+	s.tokens.SetClock(now)
+}
+
+// SetMailer replaces the mailer (nil: no e-mail).
+func (s *Service) SetMailer(m Mailer) { s.mailer = m }
+
 // AllRoles are the roles a user can hold.
 var AllRoles = []string{auth.RoleLearner, auth.RoleInstructor, auth.RoleCoordinator, auth.RoleAdmin}
 
-// NewUser is what creating a user takes.
-type NewUser struct {
-	Email    string
-	Password string // empty: no usable password until activation
-	Name     string
-	Country  string
-	OrgID    *int64
-	Roles    []string
-	Language string
-	Status   string
-}
-
 func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// Create validates and stores a user.
-func (s *Service) Create(ctx context.Context, in NewUser) (*User, error) {
-	f := apperr.Fields{}
-	in.Email = strings.TrimSpace(in.Email)
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-		f.Add("email", "must be a valid e-mail address")
+// checkEmail records a field error when e is not a plain e-mail address.
+func checkEmail(f apperr.Fields, field, e string) {
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || len(e) > 254 || strings.ContainsAny(e, " <>\"") {
+		f.Add(field, "must be a valid e-mail address")
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	f.Check(in.Name == "" || len(in.Name) > 200, "name", "is required (at most 200 characters)")
-	if in.Password != "" {
-		if msg := PasswordProblem(in.Password, in.Email); msg != "" {
-			f.Add("password", msg)
-		}
-	}
-	for _, r := range in.Roles {
+}
+
+func checkName(f apperr.Fields, n string) {
+	f.Check(n == "" || len([]rune(n)) > 200, "name", "is required (at most 200 characters)")
+}
+
+func checkLanguage(f apperr.Fields, l string) {
+	f.Check(!web.Supported(l), "language", "must be one of en, fr, es, ar")
+}
+
+func checkRoles(f apperr.Fields, roles []string) {
+	for _, r := range roles {
 		f.Check(!slices.Contains(AllRoles, r), "roles", "must be among learner, instructor, coordinator, admin")
 	}
-	if in.Language == "" {
-		in.Language = "en"
+}
+
+// normRoles drops duplicates and "learner" (everyone is a learner) and sorts.
+func normRoles(roles []string) []string {
+	var out []string
+	for _, r := range roles {
+		r = strings.TrimSpace(strings.ToLower(r))
+		if r != "" && r != auth.RoleLearner && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
 	}
-	if in.Status == "" {
-		in.Status = StatusActive
+	sort.Strings(out)
+	return out
+}
+
+// checkCountry records a field error when code is not a known country; empty passes unless
+// required.
+func (s *Service) checkCountry(ctx context.Context, f apperr.Fields, field, code string, required bool) {
+	if code == "" {
+		f.Check(required, field, "is required")
+		return
 	}
-	if err := f.Err(); err != nil {
+	if _, ok := s.country(ctx, code); !ok {
+		f.Add(field, "must be an ISO 3166-1 alpha-2 country code")
+	}
+}
+
+// checkOrg records a field error when id names no organisation.
+func (s *Service) checkOrg(ctx context.Context, f apperr.Fields, field string, id *int64) {
+	if id == nil {
+		return
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Organisation{}).Where("id = ?", *id).Count(&n).Error; err != nil || n == 0 {
+		f.Add(field, "must name an existing organisation")
+	}
+}
+
+// loadCountries reads the country list once.
+func (s *Service) loadCountries(ctx context.Context) error {
+	s.countriesOnce.Do(func() {
+		var list []Country
+		if err := s.db.WithContext(ctx).Order("code").Find(&list).Error; err != nil {
+			s.countriesErr = err
+			return
+		}
+		s.countries = list
+		s.countryByCode = make(map[string]Country, len(list))
+		for _, c := range list {
+			s.countryByCode[c.Code] = c
+		}
+	})
+	return s.countriesErr
+}
+
+// Countries lists every country and territory, by code.
+func (s *Service) Countries(ctx context.Context) ([]Country, error) {
+	if err := s.loadCountries(ctx); err != nil {
 		return nil, err
 	}
-	u := &User{Email: in.Email, EmailKey: normEmail(in.Email), Name: in.Name, Language: in.Language,
-		Country: strings.ToUpper(in.Country), OrgID: in.OrgID, Roles: strings.Join(in.Roles, " "), Status: in.Status}
-	if in.Password != "" {
-		h, err := auth.HashPassword(in.Password)
-		if err != nil {
-			return nil, err
-		}
-		u.PasswordHash = h
+	return s.countries, nil
+}
+
+func (s *Service) country(ctx context.Context, code string) (Country, bool) {
+	if s.loadCountries(ctx) != nil {
+		return Country{}, false
 	}
-	if err := s.db.WithContext(ctx).Create(u).Error; err != nil {
-		if database.IsUniqueViolation(err) {
-			return nil, apperr.Invalid("email", "is already registered")
-		}
-		return nil, err
+	c, ok := s.countryByCode[code]
+	return c, ok
+}
+
+// CountryName returns the name of code in lang, or the code itself.
+func (s *Service) CountryName(ctx context.Context, code, lang string) string {
+	if c, ok := s.country(ctx, code); ok {
+		return c.Name(lang)
 	}
-	return u, nil
+	return code
 }
 
 // Get loads a user by id.
@@ -102,6 +177,16 @@ func (s *Service) Get(ctx context.Context, id int64) (*User, error) {
 	err := s.db.WithContext(ctx).Take(&u, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("user %d: %w", id, apperr.ErrNotFound)
+	}
+	return &u, err
+}
+
+// byEmail loads a user by e-mail (case-insensitive); nil when there is none.
+func (s *Service) byEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("email_key = ?", normEmail(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
 	}
 	return &u, err
 }
@@ -119,20 +204,16 @@ func Principal(u *User) *auth.Principal {
 	return p
 }
 
-// IssueAccess signs an access token for the user.
-func (s *Service) IssueAccess(u *User) (string, time.Time, error) { return s.tokens.Issue(u.ID) }
+// IssueAccess signs an access token for the user outside any session (tests, tools).
+func (s *Service) IssueAccess(u *User) (string, time.Time, error) { return s.tokens.Issue(u.ID, "") }
 
-// PasswordProblem returns why pw is not acceptable, or "".
-func PasswordProblem(pw, email string) string {
-	if len([]rune(pw)) < 12 {
-		return "must be at least 12 characters long"
+// Mail sends a message in the user's language when SMTP is configured; failures are logged.
+func (s *Service) mail(ctx context.Context, u *User, subjectID, bodyID string, args ...any) {
+	if s.mailer == nil {
+		return
 	}
-	if len(pw) > 256 {
-		return "must be at most 256 characters long"
+	msg := Message{To: u.Email, Subject: s.translate(u.Language, subjectID), Body: s.translate(u.Language, bodyID, args...)}
+	if err := s.mailer.Send(ctx, []Message{msg}); err != nil {
+		s.log.Warn("e-mail not sent", "to", u.ID, "err", err)
 	}
-	local := strings.ToLower(strings.SplitN(email, "@", 2)[0])
-	if len(local) >= 3 && strings.Contains(strings.ToLower(pw), local) {
-		return "must not contain the name part of your e-mail address"
-	}
-	return ""
 }

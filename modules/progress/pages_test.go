@@ -33,7 +33,6 @@ func TestDashboardAndCoursePages(t *testing.T) {
 	first := seedBulk(t, s.DB, 300, 4)
 	admin := s.Admin(t)
 	ke := s.NewUser(t, []string{"coordinator"}, apptest.Country("KE"))
-	sqlExec(t, s.DB.DB, `UPDATE users SET scope_country = 'KE' WHERE id = ?`, ke.ID)
 	learner := s.Learner(t)
 	q := "/reports?from=2025-01-01&to=2025-12-31"
 	st, body := page(t, s, admin.Token, q)

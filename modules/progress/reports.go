@@ -76,18 +76,18 @@ func scopeReport(ctx context.Context, f *ReportFilter) error {
 	if !p.Has(auth.RoleCoordinator) || (p.ScopeCountry == "" && p.ScopeOrgID == 0) {
 		return fmt.Errorf("reports are for coordinators and admins: %w", apperr.ErrForbidden)
 	}
-	if p.ScopeCountry != "" {
-		if f.Country != "" && f.Country != p.ScopeCountry {
-			return fmt.Errorf("your reports cover %s only: %w", p.ScopeCountry, apperr.ErrForbidden)
-		}
-		f.Country = p.ScopeCountry
-	}
+	// A coordinator's scope is one organisation or else one country (as auth.Principal.Covers).
 	if p.ScopeOrgID != 0 {
 		if f.OrgID != 0 && f.OrgID != p.ScopeOrgID {
 			return fmt.Errorf("your reports cover your organisation only: %w", apperr.ErrForbidden)
 		}
 		f.OrgID = p.ScopeOrgID
+		return nil
 	}
+	if f.Country != "" && f.Country != p.ScopeCountry {
+		return fmt.Errorf("your reports cover %s only: %w", p.ScopeCountry, apperr.ErrForbidden)
+	}
+	f.Country = p.ScopeCountry
 	return nil
 }
 

@@ -200,11 +200,10 @@ func TestCoordinatorScope(t *testing.T) {
 	seedBulk(t, s.DB, 600, 5)
 	var org int64
 	s.DB.Raw(`SELECT MIN(id) FROM organisations WHERE name LIKE 'Seed organisation %'`).Scan(&org)
-	ke := s.NewUser(t, []string{"coordinator"}, apptest.Country("KE"))
-	sqlExec(t, s.DB.DB, `UPDATE users SET scope_country = 'KE' WHERE id = ?`, ke.ID)
-	orgCoord := s.NewUser(t, []string{"coordinator"}, apptest.Country("FR"))
-	sqlExec(t, s.DB.DB, `UPDATE users SET scope_org_id = ? WHERE id = ?`, org, orgCoord.ID)
+	ke := s.NewUser(t, []string{"coordinator"}, apptest.Country("KE")) // scope: their country
+	orgCoord := s.NewUser(t, []string{"coordinator"}, apptest.Country("FR"), apptest.ScopeOrg(org))
 	unscoped := s.NewUser(t, []string{"coordinator"})
+	sqlExec(t, s.DB.DB, `UPDATE users SET scope_country = '', scope_org_id = NULL WHERE id = ?`, unscoped.ID)
 	learner, instructor, admin := s.Learner(t), s.Instructor(t), s.Admin(t)
 	q := "/api/v1/reports/completions?from=2025-01-01&to=2026-01-01&group_by="
 	get := func(tok, path string) *apptest.Response { return s.Do("GET", path, tok, nil) }

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,3 +115,36 @@ func (s *Service) months(lang string) [12]string {
 	}
 	return m
 }
+
+// dbTime scans a timestamp computed by SQL (MAX(...)), which SQLite returns as text.
+type dbTime struct{ time.Time }
+
+// Scan implements sql.Scanner.
+func (t *dbTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		t.Time = time.Time{}
+		return nil
+	case time.Time:
+		t.Time = x.UTC()
+		return nil
+	case []byte:
+		return t.parse(string(x))
+	case string:
+		return t.parse(x)
+	}
+	return fmt.Errorf("cannot scan %T into a time", v)
+}
+
+func (t *dbTime) parse(s string) error {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot parse time %q", s)
+}
+
+// Value implements driver.Valuer.
+func (t dbTime) Value() (driver.Value, error) { return t.Time, nil }

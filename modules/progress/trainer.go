@@ -96,8 +96,12 @@ func (s *Service) Candidates(ctx context.Context) ([]Candidate, error) {
 
 func (s *Service) candidates(ctx context.Context, db *gorm.DB, userID int64) ([]Candidate, error) {
 	type row struct {
-		Candidate
-		Roles string
+		UserID      int64
+		Name        string
+		Email       string
+		Country     string
+		Roles       string
+		CompletedAt dbTime
 	}
 	q := `SELECT u.id AS user_id, u.name, u.email, u.country, u.roles, MAX(cp.completed_at) AS completed_at
 FROM course_progress cp
@@ -119,7 +123,7 @@ ORDER BY MAX(cp.completed_at), u.id`
 	out := []Candidate{}
 	for _, r := range rows {
 		if !slices.Contains(strings.Fields(r.Roles), auth.RoleInstructor) {
-			out = append(out, r.Candidate)
+			out = append(out, Candidate{UserID: r.UserID, Name: r.Name, Email: r.Email, Country: r.Country, CompletedAt: r.CompletedAt.Time})
 		}
 	}
 	return out, nil

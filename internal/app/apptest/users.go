@@ -67,3 +67,12 @@ func (s *Server) Instructor(t testing.TB, opts ...UserOpt) TestUser {
 func (s *Server) Admin(t testing.TB, opts ...UserOpt) TestUser {
 	return s.NewUser(t, []string{"admin"}, opts...)
 }
+
+// ScopeOrg makes a coordinator coordinate organisation id (instead of their country).
+func ScopeOrg(id int64) UserOpt { return func(n *account.NewUser) { n.ScopeOrgID = &id } }
+
+// Email sets the user's e-mail address.
+func Email(e string) UserOpt { return func(n *account.NewUser) { n.Email = e } }
+
+// Status sets the user's status (pending, active, suspended).
+func Status(st string) UserOpt { return func(n *account.NewUser) { n.Status = st } }
