@@ -11,7 +11,8 @@ import (
 	"golang.org/x/text/language/display"
 )
 
-// Charts are drawn on the server as SVG: readable without JavaScript, with a <title> and a
+// Charts are drawn on the server as SVG (laid out left to right in the SVG's own coordinates,
+// mirrored by the code for right-to-left pages): readable without JavaScript, with a <title> and a
 // <desc> for screen readers, every bar labelled with its text and value. Colours meet WCAG AA
 // contrast against white.
 const (
@@ -66,7 +67,7 @@ func (c Chart) HBar() template.HTML {
 		label := truncate(b.Label, 34)
 		if c.RTL {
 			x0 := float64(chartWidth - chartMargin - labelWidth)
-			fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="start" direction="rtl" fill="%s">%s</text>`, chartWidth-chartMargin, y+barHeight-4, textColour, esc(label))
+			fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end" fill="%s">%s</text>`, chartWidth-chartMargin, y+barHeight-4, textColour, esc(label))
 			fmt.Fprintf(&sb, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s</title></rect>`, x0-8-w, y, w, barHeight, barColour, esc(b.Label), esc(b.Display))
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%d" text-anchor="end" fill="%s">%s</text>`, x0-12-w, y+barHeight-4, textColour, esc(b.Display))
 			continue
@@ -114,7 +115,7 @@ func (c Chart) Columns() template.HTML {
 }
 
 func (c Chart) open(sb *strings.Builder, w, h int) {
-	fmt.Fprintf(sb, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" %s font-size="13">`,
+	fmt.Fprintf(sb, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-title %s-desc" direction="ltr" %s font-size="13">`,
 		esc(c.ID), w, h, w, h, esc(c.ID), esc(c.ID), chartFont)
 	fmt.Fprintf(sb, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, esc(c.ID), esc(c.Title), esc(c.ID), esc(c.Desc))
 }
@@ -159,7 +160,7 @@ func WorldMap(id, title, desc, lang string, entries []MapEntry) template.HTML {
 		maxV = max(maxV, e.Value)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" class="chart map" id="%s" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title %s-desc">`,
+	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" class="chart map" id="%s" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title %s-desc" direction="ltr">`,
 		esc(id), worldWidth, worldHeight+40, esc(id), esc(id))
 	fmt.Fprintf(&sb, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, esc(id), esc(title), esc(id), esc(desc))
 	codes := make([]string, 0, len(worldPaths))

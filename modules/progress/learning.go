@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"glc/internal/auth"
@@ -39,11 +40,13 @@ func (s *Service) myCourses(ctx context.Context, userID int64, lang string) ([]L
 	type row struct {
 		LearningItem
 		EnrolmentStatus string
+		// Kept apart from completed_at: SQLite's COALESCE of two timestamps returns text.
+		EnrolmentCompletedAt *time.Time
 	}
 	var rows []row
 	err := s.db.WithContext(ctx).Raw(`SELECT e.course_id, COALESCE(vl.title, vd.title, '') AS title, c.estimated_hours AS hours,
   COALESCE(p.status, 'not_started') AS status, COALESCE(p.percent_complete, 0) AS percent_complete, e.enrolled_at, e.due_at,
-  e.status AS enrolment_status, p.last_access_at, p.last_lesson_id AS resume_lesson_id, COALESCE(p.completed_at, e.completed_at) AS completed_at,
+  e.status AS enrolment_status, p.last_access_at, p.last_lesson_id AS resume_lesson_id, p.completed_at, e.completed_at AS enrolment_completed_at,
   COALESCE(p.time_spent_seconds, 0) AS time_spent_seconds, p.score_percent, COALESCE(cert.code, '') AS certificate_code
 FROM course_enrolments e
 JOIN courses c ON c.id = e.course_id AND c.deleted_at IS NULL AND c.status IN ('published', 'archived')
@@ -60,6 +63,9 @@ ORDER BY COALESCE(p.last_access_at, e.enrolled_at) DESC, e.id DESC`, lang, userI
 	out := make([]LearningItem, len(rows))
 	for i, r := range rows {
 		it := r.LearningItem
+		if it.CompletedAt == nil {
+			it.CompletedAt = r.EnrolmentCompletedAt
+		}
 		if it.CompletedAt != nil {
 			it.Status, it.PercentComplete = StatusCompleted, 100
 		}
@@ -108,7 +114,7 @@ type Transcript struct {
 	Certificates int            `json:"certificates"`
 }
 
-// MyTranscript returns the caller's transcript: completed courses (oldest first) with hours,
+// MyTranscript returns the caller's transcript: completed courses (by completion date) with hours,
 // dates, scores and certificate codes, and the courses in progress.
 func (s *Service) MyTranscript(ctx context.Context, lang string) (*Transcript, error) {
 	p, err := auth.Require(ctx)
@@ -120,8 +126,18 @@ func (s *Service) MyTranscript(ctx context.Context, lang string) (*Transcript, e
 		return nil, err
 	}
 	t := &Transcript{Name: p.Name, Email: p.Email, GeneratedAt: s.now(), Completed: []LearningItem{}, InProgress: []LearningItem{}}
-	for i := len(items) - 1; i >= 0; i-- {
-		it := items[i]
+	slices.SortStableFunc(items, func(a, b LearningItem) int {
+		switch {
+		case a.CompletedAt != nil && b.CompletedAt != nil:
+			return a.CompletedAt.Compare(*b.CompletedAt)
+		case a.CompletedAt != nil:
+			return -1
+		case b.CompletedAt != nil:
+			return 1
+		}
+		return a.EnrolledAt.Compare(b.EnrolledAt)
+	})
+	for _, it := range items {
 		if it.CompletedAt != nil {
 			t.Completed = append(t.Completed, it)
 			t.TotalHours += it.Hours

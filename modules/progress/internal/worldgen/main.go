@@ -74,18 +74,19 @@ func main() {
 	_, ymax = equalEarth(0, 90)
 	scale := width / (2 * xmax)
 	height := 2 * ymax * scale
-	// Decode the quantized, delta-encoded arcs into projected points.
+	// Decode the quantized, delta-encoded arcs into longitude and latitude.
 	arcs := make([][][2]float64, len(topo.Arcs))
 	for i, arc := range topo.Arcs {
 		var x, y float64
 		for _, d := range arc {
 			x += d[0]
 			y += d[1]
-			lon := x*topo.Transform.Scale[0] + topo.Transform.Translate[0]
-			lat := y*topo.Transform.Scale[1] + topo.Transform.Translate[1]
-			px, py := equalEarth(lon, lat)
-			arcs[i] = append(arcs[i], [2]float64{(px + xmax) * scale, (ymax - py) * scale})
+			arcs[i] = append(arcs[i], [2]float64{x*topo.Transform.Scale[0] + topo.Transform.Translate[0], y*topo.Transform.Scale[1] + topo.Transform.Translate[1]})
 		}
+	}
+	project := func(p [2]float64) [2]float64 {
+		px, py := equalEarth(p[0], p[1])
+		return [2]float64{(px + xmax) * scale, (ymax - py) * scale}
 	}
 	ring := func(idx []int) string {
 		var pts [][2]float64
@@ -105,21 +106,30 @@ func main() {
 			}
 			pts = append(pts, seg...)
 		}
-		var b strings.Builder
-		var px, py int
-		for i, p := range pts {
-			x, y := int(math.Round(p[0]*2)), int(math.Round(p[1]*2)) // half-unit grid
-			switch {
-			case i == 0:
-				fmt.Fprintf(&b, "M%s %s", half(x), half(y))
-			case x == px && y == py:
-				continue
-			default:
-				fmt.Fprintf(&b, "l%s %s", half(x-px), half(y-py))
+		// A ring that crosses the antimeridian (Fiji, the tip of Russia) would be drawn across
+		// the whole map: split it into its eastern and western parts, each closed along ±180°.
+		parts := [][][2]float64{pts}
+		for i := 1; i < len(pts); i++ {
+			if math.Abs(pts[i][0]-pts[i-1][0]) > 180 {
+				var east, west [][2]float64
+				for _, p := range pts {
+					if p[0] >= 0 {
+						east = append(east, p)
+					} else {
+						west = append(west, p)
+					}
+				}
+				parts = [][][2]float64{east, west}
+				break
 			}
-			px, py = x, y
 		}
-		return b.String() + "z"
+		var out strings.Builder
+		for _, part := range parts {
+			if len(part) > 2 {
+				out.WriteString(path(part, project))
+			}
+		}
+		return out.String()
 	}
 	paths := map[string]string{}
 	names := map[string]string{}
@@ -180,6 +190,26 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("%d countries, %d bytes", len(codes), len(src))
+}
+
+// path writes projected points as an SVG subpath on a half-unit grid with relative moves.
+func path(pts [][2]float64, project func([2]float64) [2]float64) string {
+	var b strings.Builder
+	var px, py int
+	for i, ll := range pts {
+		p := project(ll)
+		x, y := int(math.Round(p[0]*2)), int(math.Round(p[1]*2)) // half-unit grid
+		switch {
+		case i == 0:
+			fmt.Fprintf(&b, "M%s %s", half(x), half(y))
+		case x == px && y == py:
+			continue
+		default:
+			fmt.Fprintf(&b, "l%s %s", half(x-px), half(y-py))
+		}
+		px, py = x, y
+	}
+	return b.String() + "z"
 }
 
 func half(v int) string {
