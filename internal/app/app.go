@@ -29,6 +29,7 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/progress"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	"glc/storage"
@@ -54,6 +55,8 @@ type App struct {
 	LRS      *xapi.Service
 	Courses  *course.Service
 	Library  *library.Service
+	// Progress is the progress, certificates and reports service.
+	Progress *progress.Service
 	// Programmes is the training programme service.
 	Programmes *programme.Service
 	// Portal is the news and events service.

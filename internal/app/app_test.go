@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,8 @@ func TestCatalogueComplete(t *testing.T) {
 
 // TestOpenAPIInStep checks that every /api/v1 route is described and every described
 // operation exists.
+var paramSuffix = regexp.MustCompile(`\}\.[a-z]+$`)
+
 func TestOpenAPIInStep(t *testing.T) {
 	s := apptest.New(t)
 	r := s.Do("GET", "/api/v1/openapi.json", "", nil)
@@ -122,7 +125,12 @@ func TestOpenAPIInStep(t *testing.T) {
 		t.Fatalf("openapi.json %d", r.Status)
 	}
 	doc := s.App.Doc
-	described := doc.Operations()
+	// Gin cannot route a parameter with a suffix ("/certificates/{code}.pdf"): such a route is
+	// served as "/certificates/{code}" and its handler strips the suffix.
+	var described []string
+	for _, op := range doc.Operations() {
+		described = append(described, paramSuffix.ReplaceAllString(op, "}"))
+	}
 	var served []string
 	for _, rt := range s.App.Engine.Routes() {
 		if p, ok := strings.CutPrefix(rt.Path, "/api/v1"); ok {

@@ -21,6 +21,7 @@ import (
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
+	"glc/modules/progress"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	webassets "glc/web"
@@ -64,7 +65,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []web.Module{accounts, courses, lib, progs, home, lrs, packages}, nil
+	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
+	if err != nil {
+		return nil, err
+	}
+	a.Progress = prog.Svc
+	return []web.Module{accounts, courses, lib, progs, home, lrs, packages, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -97,6 +103,8 @@ func (a *App) buildModules(ctx context.Context) error {
 		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
 		{Path: "/my", LabelID: "course.nav.my", Role: "user"},
 		{Path: "/teach", LabelID: "course.nav.teach", Role: "instructor"},
+		{Path: "/my/certificates", LabelID: "progress.nav.certificates", Role: "user"},
+		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}

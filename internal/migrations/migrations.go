@@ -17,6 +17,7 @@ func All() []database.Migration {
 		m0200Courses(),
 		m0201CourseSearch(),
 		m0300Quiz(),
+		m0400Progress(),
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),

@@ -49,7 +49,7 @@ type Renderer struct {
 type NavItem struct {
 	Path    string
 	LabelID string
-	Role    string // shown only to users with this role; "" for everyone, "user" for signed-in users
+	Role    string // shown only to users with this role (or one of several, space-separated); "" for everyone, "user" for signed-in users
 }
 
 // NewRenderer parses the layout and every source's pages.
@@ -205,7 +205,13 @@ func (v *View) Visible(n NavItem) bool {
 	case "user":
 		return v.User != nil
 	default:
-		return v.User.Has(n.Role)
+		// Several roles separated by spaces: any of them.
+		for _, r := range strings.Fields(n.Role) {
+			if v.User.Has(r) {
+				return true
+			}
+		}
+		return false
 	}
 }
 

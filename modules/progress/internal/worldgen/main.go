@@ -1,0 +1,221 @@
+// Command worldgen turns the world-atlas npm package's Natural Earth 1:110m country shapes
+// (TopoJSON) into SVG paths in the Equal Earth projection, keyed by ISO 3166-1 alpha-2 code,
+// for the progress module's map of learners by country. Run it through go generate (see
+// ../../worldmap.go): it fetches world-atlas with `npm pack`, so the geometry is read from the
+// package at generation time and not kept by hand.
+//
+//	go run ./modules/progress/internal/worldgen -in countries-110m.json -out modules/progress/worldmap_data.go
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+type topology struct {
+	Transform struct {
+		Scale     [2]float64 `json:"scale"`
+		Translate [2]float64 `json:"translate"`
+	} `json:"transform"`
+	Arcs    [][][2]float64 `json:"arcs"`
+	Objects struct {
+		Countries struct {
+			Geometries []struct {
+				Type       string          `json:"type"`
+				ID         json.RawMessage `json:"id"`
+				Arcs       json.RawMessage `json:"arcs"`
+				Properties struct {
+					Name string `json:"name"`
+				} `json:"properties"`
+			} `json:"geometries"`
+		} `json:"countries"`
+	} `json:"objects"`
+}
+
+// Width of the map's view box; the height follows from the projection.
+const width = 1000.0
+
+// Equal Earth projection (Šavrič, Patterson, Jenny 2018), in radians.
+func equalEarth(lon, lat float64) (float64, float64) {
+	const a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+	l, p := lon*math.Pi/180, lat*math.Pi/180
+	t := math.Asin(math.Sqrt(3) / 2 * math.Sin(p))
+	t2 := t * t
+	t6 := t2 * t2 * t2
+	x := 2 * math.Sqrt(3) * l * math.Cos(t) / (3 * (a1 + 3*a2*t2 + t6*(7*a3+9*a4*t2)))
+	y := t * (a1 + a2*t2 + t6*(a3+a4*t2))
+	return x, y
+}
+
+func main() {
+	in := flag.String("in", "countries-110m.json", "world-atlas countries TopoJSON")
+	out := flag.String("out", "worldmap_data.go", "Go file to write")
+	flag.Parse()
+	raw, err := os.ReadFile(*in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var topo topology
+	if err := json.Unmarshal(raw, &topo); err != nil {
+		log.Fatal(err)
+	}
+	xmax, ymax := equalEarth(180, 0)
+	_, ymax = equalEarth(0, 90)
+	scale := width / (2 * xmax)
+	height := 2 * ymax * scale
+	// Decode the quantized, delta-encoded arcs into longitude and latitude.
+	arcs := make([][][2]float64, len(topo.Arcs))
+	for i, arc := range topo.Arcs {
+		var x, y float64
+		for _, d := range arc {
+			x += d[0]
+			y += d[1]
+			arcs[i] = append(arcs[i], [2]float64{x*topo.Transform.Scale[0] + topo.Transform.Translate[0], y*topo.Transform.Scale[1] + topo.Transform.Translate[1]})
+		}
+	}
+	project := func(p [2]float64) [2]float64 {
+		px, py := equalEarth(p[0], p[1])
+		return [2]float64{(px + xmax) * scale, (ymax - py) * scale}
+	}
+	ring := func(idx []int) string {
+		var pts [][2]float64
+		for _, a := range idx {
+			var seg [][2]float64
+			if a >= 0 {
+				seg = arcs[a]
+			} else {
+				src := arcs[^a]
+				seg = make([][2]float64, len(src))
+				for i := range src {
+					seg[i] = src[len(src)-1-i]
+				}
+			}
+			if len(pts) > 0 {
+				seg = seg[1:]
+			}
+			pts = append(pts, seg...)
+		}
+		// A ring that crosses the antimeridian (Fiji, the tip of Russia) would be drawn across
+		// the whole map: split it into its eastern and western parts, each closed along ±180°.
+		parts := [][][2]float64{pts}
+		for i := 1; i < len(pts); i++ {
+			if math.Abs(pts[i][0]-pts[i-1][0]) > 180 {
+				var east, west [][2]float64
+				for _, p := range pts {
+					if p[0] >= 0 {
+						east = append(east, p)
+					} else {
+						west = append(west, p)
+					}
+				}
+				parts = [][][2]float64{east, west}
+				break
+			}
+		}
+		var out strings.Builder
+		for _, part := range parts {
+			if len(part) > 2 {
+				out.WriteString(path(part, project))
+			}
+		}
+		return out.String()
+	}
+	paths := map[string]string{}
+	names := map[string]string{}
+	for _, g := range topo.Objects.Countries.Geometries {
+		var id string
+		if err := json.Unmarshal(g.ID, &id); err != nil || id == "" {
+			continue
+		}
+		reg, err := language.ParseRegion(id)
+		if err != nil || id == "010" { // no code, or Antarctica (no learners there)
+			continue
+		}
+		code := reg.String()
+		var polys [][][]int
+		switch g.Type {
+		case "Polygon":
+			var p [][]int
+			if err := json.Unmarshal(g.Arcs, &p); err != nil {
+				log.Fatal(err)
+			}
+			polys = [][][]int{p}
+		case "MultiPolygon":
+			if err := json.Unmarshal(g.Arcs, &polys); err != nil {
+				log.Fatal(err)
+			}
+		default:
+			continue
+		}
+		var d strings.Builder
+		for _, p := range polys {
+			for _, r := range p {
+				d.WriteString(ring(r))
+			}
+		}
+		paths[code] += d.String()
+		names[code] = g.Properties.Name
+	}
+	codes := make([]string, 0, len(paths))
+	for c := range paths {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var b bytes.Buffer
+	b.WriteString("// Code generated by worldgen from the world-atlas npm package (countries-110m.json, ISC licence,\n")
+	b.WriteString("// Copyright 2013-2019 Michael Bostock; shapes from Natural Earth, public domain). DO NOT EDIT.\n\n")
+	b.WriteString("package progress\n\n")
+	fmt.Fprintf(&b, "// worldWidth and worldHeight are the view box of the country paths (Equal Earth projection).\nconst (\n\tworldWidth = %d\n\tworldHeight = %s\n)\n\n", int(width), strconv.FormatFloat(math.Ceil(height), 'f', -1, 64))
+	b.WriteString("// worldPaths are the SVG paths of the countries, by ISO 3166-1 alpha-2 code.\nvar worldPaths = map[string]string{\n")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "\t// %s\n\t%q: %q,\n", names[c], c, paths[c])
+	}
+	b.WriteString("}\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("%d countries, %d bytes", len(codes), len(src))
+}
+
+// path writes projected points as an SVG subpath on a half-unit grid with relative moves.
+func path(pts [][2]float64, project func([2]float64) [2]float64) string {
+	var b strings.Builder
+	var px, py int
+	for i, ll := range pts {
+		p := project(ll)
+		x, y := int(math.Round(p[0]*2)), int(math.Round(p[1]*2)) // half-unit grid
+		switch {
+		case i == 0:
+			fmt.Fprintf(&b, "M%s %s", half(x), half(y))
+		case x == px && y == py:
+			continue
+		default:
+			fmt.Fprintf(&b, "l%s %s", half(x-px), half(y-py))
+		}
+		px, py = x, y
+	}
+	return b.String() + "z"
+}
+
+func half(v int) string {
+	if v%2 == 0 {
+		return strconv.Itoa(v / 2)
+	}
+	s := strconv.FormatFloat(float64(v)/2, 'f', 1, 64)
+	return s
+}

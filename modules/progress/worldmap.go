@@ -1,0 +1,3 @@
+package progress
+
+//go:generate sh internal/worldgen/gen.sh
