@@ -449,16 +449,16 @@ step_lint() {
 }
 
 suite_embedded() {
-	log "go test -race -count=1 ${TEST_PKGS[*]}  (SQLite + local disk)"
+	log "go test -race -count=1 -timeout 30m ${TEST_PKGS[*]}  (SQLite + local disk)"
 	set_no_services
-	run_killable env "${NO_SERVICES[@]}" CGO_ENABLED=1 go test -race -count=1 "${TEST_PKGS[@]}"
+	run_killable env "${NO_SERVICES[@]}" CGO_ENABLED=1 go test -race -count=1 -timeout 30m "${TEST_PKGS[@]}"
 }
 
 suite_services() {
 	start_services || return 1
 	print_service_env
-	log "go test -race -count=1 ${TEST_PKGS[*]}  (PostgreSQL + S3)"
-	run_killable env CGO_ENABLED=1 go test -race -count=1 "${TEST_PKGS[@]}"
+	log "go test -race -count=1 -timeout 30m ${TEST_PKGS[*]}  (PostgreSQL + S3)"
+	run_killable env CGO_ENABLED=1 go test -race -count=1 -timeout 30m "${TEST_PKGS[@]}"
 }
 
 suite_browser() {
