@@ -139,7 +139,7 @@ func TestScheduledJobWaitsForItsTime(t *testing.T) {
 		return nil
 	})
 	run(t, q)
-	at := time.Now().Add(2 * time.Second)
+	at := time.Now().Add(3 * time.Second)
 	id := enqueue(t, q, countArgs{N: 1}, jobs.At(at))
 	if st := status(t, q, id); st.State != jobs.StateScheduled || st.ScheduledAt.Sub(at).Abs() > time.Millisecond {
 		t.Fatalf("after enqueue: %+v, want scheduled at %s", st, at.UTC())
@@ -147,8 +147,11 @@ func TestScheduledJobWaitsForItsTime(t *testing.T) {
 	// A job due now, enqueued after it, runs first.
 	now := enqueue(t, q, countArgs{N: 2})
 	waitFor(t, 10*time.Second, "the due job", func() bool { return status(t, q, now).State == jobs.StateCompleted })
-	if st := status(t, q, id); st.State != jobs.StateScheduled {
-		t.Fatalf("scheduled job is %s before its time", st.State)
+	// (On a loaded machine the due job may finish after the scheduled time: then only the
+	// run time below is checked.)
+	st := status(t, q, id)
+	if read := time.Now(); read.Before(at) && st.State != jobs.StateScheduled {
+		t.Fatalf("scheduled job is %s at %s, before its time %s", st.State, read, at)
 	}
 	waitFor(t, 20*time.Second, "the scheduled job", func() bool { return status(t, q, id).State == jobs.StateCompleted })
 	if got := *ranAt.Load(); got.Before(at) {
