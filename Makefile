@@ -65,3 +65,8 @@ bench: ## Run all benchmarks (no unit tests).
 clean: ## Remove build and test output.
 	rm -rf $(BIN_DIR) test-output coverage.out coverage.html
 	$(GO) clean -testcache
+
+.PHONY: lrs-conformance
+lrs-conformance: ## Run the ADL LRS conformance suite (LRS_SUITE=/path/to/lrs-conformance-test-suite) against a fresh server.
+	@if [ -z "$${LRS_SUITE:-}" ]; then echo "set LRS_SUITE to a checkout of adlnet/lrs-conformance-test-suite (npm install done there)"; exit 2; fi
+	bash .ci/lrs-conformance.sh

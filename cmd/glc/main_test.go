@@ -111,8 +111,8 @@ type result struct {
 
 func runBinary(t *testing.T, vars map[string]string, args ...string) result {
 	t.Helper()
-	bin := binary(t) // built once, before the clock starts: a busy machine builds slowly
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	bin := binary(t) // built before the clock starts
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = procEnv(vars)

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 
 // subcommands are the administrative commands added by modules (user, lrs, seed).
 var subcommands = map[string]func(context.Context, env) error{
+	"lrs":  lrsCommand,
 	"user": userCmd,
 	"seed": seed,
 }
@@ -93,6 +94,7 @@ commands:
   migrate [--to ID] [--status]  apply database migrations
   user create --email E --name N --role R [--country CC]
                              create an active user (password read from stdin); prints its id
+  lrs credential create --name N [--scopes a,b]   create record-store credentials
   seed demo                  load demo content
   version                    print the version
   help                       this text

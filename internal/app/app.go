@@ -25,10 +25,12 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/xapi"
 	"glc/storage"
 )
 
@@ -49,6 +51,8 @@ type App struct {
 	// (jobs.Handle) and enqueue with Jobs.Enqueue/EnqueueTx. It runs with the background work.
 	Jobs     *jobs.Queue
 	Accounts *account.Service
+	LRS      *xapi.Service
+	Courses  *course.Service
 	Library  *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service

@@ -17,10 +17,12 @@ import (
 	"glc/internal/openapi"
 	"glc/internal/web"
 	"glc/modules/account"
+	"glc/modules/course"
 	"glc/modules/library"
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/xapi"
 )
 
 //go:embed openapi.json
@@ -38,26 +40,33 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Accounts = accounts.Svc
 	a.middleware = append(a.middleware, accounts.Svc.Authenticate())
+	courses, err := course.New(ctx, course.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Courses = courses.Svc
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	// Enroller (programme sessions -> course enrolment) comes from the course module once it
-	// lands; until then the enrolment action answers 503.
-	var enroller programme.Enroller
-	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: enroller})
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: courseEnroller{courses.Svc}})
 	a.Programmes = progs.Svc
-	// Featured courses come from the course module once it lands (nil: none shown).
-	var featured portal.FeaturedCourses
-	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featured, Publications: lib.Svc, Sessions: progs.Svc})
+	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
+	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.LRS = lrs.Svc
 	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
 	if err != nil {
 		return nil, err
 	}
 	a.Progress = prog.Svc
-	return []web.Module{accounts, lib, progs, home, prog}, nil
+	courses.Svc.SetProgressListener(prog.Svc)
+	return []web.Module{accounts, courses, lib, progs, home, lrs, prog}, nil
+
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -85,8 +94,11 @@ func (a *App) buildModules(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"}, {Path: "/library", LabelID: "nav.library"},
+	render.Nav = []web.NavItem{{Path: "/", LabelID: "nav.home"},
+		{Path: "/courses", LabelID: "course.nav.catalogue"}, {Path: "/library", LabelID: "nav.library"},
 		{Path: "/programmes", LabelID: "nav.programmes"}, {Path: "/events", LabelID: "nav.events"}, {Path: "/news", LabelID: "nav.news"},
+		{Path: "/my", LabelID: "course.nav.my", Role: "user"},
+		{Path: "/teach", LabelID: "course.nav.teach", Role: "instructor"},
 		{Path: "/my/certificates", LabelID: "progress.nav.certificates", Role: "user"},
 		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
@@ -108,13 +120,13 @@ func (a *App) buildModules(ctx context.Context) error {
 	e.ContextWithFallback = true
 	e.HandleMethodNotAllowed = false
 	e.MaxMultipartMemory = 8 << 20
-	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
-	metrics := httpx.NewMetrics(a.Registry)
 	// Only the configured reverse proxies may say who the client is (login throttling counts
 	// per client address).
 	if err := e.SetTrustedProxies(a.Cfg.TrustedProxies); err != nil {
-		return err
+		return fmt.Errorf("GLC_TRUSTED_PROXIES: %w", err)
 	}
+	secure := strings.HasPrefix(a.Cfg.BaseURL, "https://")
+	metrics := httpx.NewMetrics(a.Registry)
 	var frames []string
 	if a.Cfg.ContentOrigin != "" {
 		frames = append(frames, a.Cfg.ContentOrigin)

@@ -14,15 +14,19 @@
 // A flow test looks like this:
 //
 //	func TestLearnerTakesALesson(t *testing.T) {
-//		srv := e2e.Start(t, "GLC_REGISTRATION=open")
-//		srv.Glc(t, "correct horse battery staple\n", "user create", ...) // admin commands
+//		srv := e2e.Start(t, "GLC_SEED_DEMO=false")
+//		srv.Glc(t, "a long passphrase 7\n", "user", "create", "--email", "a@example.org",
+//			"--name", "Ana", "--role", "learner")
 //		b := srv.Browser(t)
-//		b.Navigate("/login")
-//		b.Fill(`input[name="email"]`, "a@example.org")
-//		b.Click(`button[type="submit"]`)
-//		b.WaitVisible("h1")
+//		b.Login("a@example.org", "a long passphrase 7") // or b.LoginAPI(...): quicker
+//		b.Navigate("/courses/1")
+//		b.ClickAndWait(`a#start-lesson`)
+//		b.Fill(`textarea[name="answer"]`, "...")
+//		b.Submit(`textarea[name="answer"]`)
 //		b.Screenshot("lesson")
-//		b.Axe()
+//		b.Axe()                                 // WCAG 2.1 AA, fails listing violations
+//		if b.Weight() > 200<<10 { ... }          // bytes of the page and its same-origin files
+//		if x := b.CrossOrigin(); len(x) > 0 { ... }
 //	}
 package e2e
 
@@ -387,14 +391,41 @@ func (b *Session) Click(sel string) { b.t.Helper(); b.do(chromedp.Click(chromedp
 // Fill replaces the value of the input matching sel by typing value.
 func (b *Session) Fill(sel, value string) {
 	b.t.Helper()
-	b.do(chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), value))
+	q, _ := json.Marshal(sel)
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+string(q)+`).value = ""`),
+		chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // Submit submits the form of the element matching sel and waits for the next page.
 func (b *Session) Submit(sel string) {
 	b.t.Helper()
-	b.do(chromedp.Submit(chromedp.CSS(sel)))
-	b.WaitVisible("body")
+	b.do(chromedp.Evaluate[chromedp.Void](`window.__glcBefore = true`), chromedp.Submit(chromedp.CSS(sel)))
+	b.WaitNewPage()
+}
+
+// ClickAndWait clicks a link or button that loads another page, and waits for that page.
+func (b *Session) ClickAndWait(sel string) {
+	b.t.Helper()
+	b.do(chromedp.Evaluate[chromedp.Void](`window.__glcBefore = true`), chromedp.Click(chromedp.CSS(sel)))
+	b.WaitNewPage()
+}
+
+// WaitNewPage waits until the page marked by Submit or ClickAndWait has been replaced by a
+// fully loaded one.
+func (b *Session) WaitNewPage() {
+	b.t.Helper()
+	deadline := time.Now().Add(b.Timeout)
+	for {
+		loaded, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.__glcBefore === undefined && document.readyState === "complete"`))
+		if err == nil && loaded {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no new page after %s (%v)", b.Timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	b.settle()
 }
 
@@ -442,6 +473,26 @@ func (b *Session) SetCookie(name, value string) {
 func (b *Session) LoginToken(accessToken string) {
 	b.t.Helper()
 	b.SetCookie("glc_access", accessToken)
+}
+
+// LoginAPI signs the browser in through the JSON API (POST /api/v1/auth/login), which is
+// quicker than the form when the flow under test starts after the login.
+func (b *Session) LoginAPI(email, password string) {
+	b.t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := http.Post(b.srv.URL+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.t.Fatalf("login API: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &out) != nil || out.AccessToken == "" {
+		b.t.Fatalf("login API for %s: %d %s", email, resp.StatusCode, raw)
+	}
+	b.LoginToken(out.AccessToken)
 }
 
 // Login signs in through the /login form (fields "email" and "password") and waits for the

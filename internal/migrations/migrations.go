@@ -14,9 +14,14 @@ func All() []database.Migration {
 		m0003Jobs(),
 		m0100Accounts(),
 		m0101Countries(),
+		m0200Courses(),
+		m0201CourseSearch(),
+		m0300Quiz(),
 		m0400Progress(),
+		m0401ProgressLessons(),
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),
+		m0700XAPI(),
 	}
 }

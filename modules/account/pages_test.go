@@ -349,6 +349,10 @@ func TestAdminPages(t *testing.T) {
 	if p := b.post("/admin/organisations/"+m[1], url.Values{"name": {"Police nationale (DGPN)"}, "type": {"police"}, "country": {"FR"}}); p.Status != 303 {
 		t.Errorf("edit organisation: %d", p.Status)
 	}
+	// The organisation filter of the users page.
+	if p := b.get("/admin/users?organisation_id=" + m[1]); p.Status != 200 || !strings.Contains(p.Body, `<option value="`+m[1]+`" selected>`) || strings.Contains(p.Body, "Target Person") {
+		t.Errorf("organisation filter: %d", p.Status)
+	}
 	// Roles and scope through the user page.
 	b.get("/admin/users/" + strconv.FormatInt(target.ID, 10))
 	p = b.post("/admin/users/"+strconv.FormatInt(target.ID, 10), url.Values{"roles": {"instructor", "coordinator"}, "status": {"active"},

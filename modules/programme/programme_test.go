@@ -10,7 +10,23 @@ import (
 func TestApplicationFlowOverHTTP(t *testing.T) {
 	s := apptest.New(t)
 	admin := s.Admin(t)
-	r := s.Do("POST", "/api/v1/programmes", admin.Token, map[string]any{"title": "NCB staff programme", "published": true, "course_ids": []int64{5}, "languages": []string{"en"}})
+	r := s.Do("POST", "/api/v1/courses", admin.Token, map[string]any{"title": "Pre-course module", "summary": "Read before the programme.", "language": "en"})
+	if r.Status != 201 {
+		t.Fatalf("course: %d %s", r.Status, r.Body)
+	}
+	courseID := int64(r.Map(t)["id"].(float64))
+	r = s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/sections", courseID), admin.Token, map[string]any{"title": "Before you come"})
+	if r.Status != 201 {
+		t.Fatalf("section: %d %s", r.Status, r.Body)
+	}
+	sectionID := int64(r.Map(t)["id"].(float64))
+	if r := s.Do("POST", fmt.Sprintf("/api/v1/sections/%d/lessons", sectionID), admin.Token, map[string]any{"title": "Welcome", "kind": "text", "body": "Read this first."}); r.Status != 201 {
+		t.Fatalf("lesson: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", courseID), admin.Token, nil); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	r = s.Do("POST", "/api/v1/programmes", admin.Token, map[string]any{"title": "NCB staff programme", "published": true, "course_ids": []int64{courseID}, "languages": []string{"en"}})
 	if r.Status != 201 {
 		t.Fatalf("programme: %d %s", r.Status, r.Body)
 	}
@@ -69,10 +85,19 @@ func TestApplicationFlowOverHTTP(t *testing.T) {
 	if len(parts.Items) != 1 || parts.Items[0].UserID != kenyan.ID {
 		t.Errorf("participants %+v", parts)
 	}
-	// No course module is wired in this build: the one-step enrolment says so (503); the
-	// enrolment itself is covered with a fake Enroller in enrol_test.go.
-	if r := s.Do("POST", base+"/enrol", admin.Token, nil); r.Status != 503 && r.Status != 200 {
-		t.Errorf("enrol: %d %s", r.Status, r.Body)
+	// One action enrols every participant in the linked course (the real course module).
+	if r := s.Do("POST", base+"/enrol", admin.Token, nil); r.Status != 200 {
+		t.Fatalf("enrol: %d %s", r.Status, r.Body)
+	}
+	var my struct {
+		Total int
+		Items []struct {
+			ID int64 `json:"id"`
+		}
+	}
+	s.Do("GET", "/api/v1/me/courses", kenyan.Token, nil).JSON(t, &my)
+	if my.Total != 1 || my.Items[0].ID != courseID {
+		t.Errorf("participant's courses after the cohort enrolment: %+v", my)
 	}
 	if r := s.Do("POST", base+"/enrol", kenyan.Token, nil); r.Status != 403 {
 		t.Errorf("learner enrols: %d", r.Status)
