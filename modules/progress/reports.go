@@ -155,10 +155,11 @@ func completionsSQL(d database.Dialect, f ReportFilter) (string, []any) {
 		switch {
 		case !users:
 			return ""
-		case d == database.SQLite:
+		case d == database.SQLite && scope == "":
 			// SQLite keeps the order of a CROSS JOIN: scan the enrolments and look each user
-			// up by primary key, rather than walk the users and search their enrolments
-			// (2.5 times faster with 100,000 learners).
+			// up by primary key, rather than walk every user and search their enrolments
+			// (2.5 times faster with 100,000 learners). With a scope, walking the scope's
+			// users by index is the better plan, and SQLite finds it.
 			return "\nCROSS JOIN users u ON u.id = " + alias + ".user_id"
 		}
 		return "\nJOIN users u ON u.id = " + alias + ".user_id"
