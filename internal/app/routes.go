@@ -70,6 +70,7 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.Progress = prog.Svc
+	courses.Svc.SetProgressListener(prog.Svc)
 	return []web.Module{accounts, courses, lib, progs, home, lrs, packages, prog}, nil
 }
 

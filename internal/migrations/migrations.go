@@ -18,6 +18,7 @@ func All() []database.Migration {
 		m0201CourseSearch(),
 		m0300Quiz(),
 		m0400Progress(),
+		m0401ProgressLessons(),
 		m0500Library(),
 		m0510Programmes(),
 		m0520Portal(),

@@ -159,6 +159,9 @@ func (s *Service) record(ctx context.Context, userID int64, l *Lesson, apply fun
 			Updates(map[string]any{"last_lesson_id": l.ID, "last_access_at": now}).Error; err != nil {
 			return err
 		}
+		if s.listener != nil {
+			return s.listener.LessonProgressChanged(ctx, tx, userID, l.CourseID)
+		}
 		if !wasDone && out.Done() {
 			return s.completeIfDone(tx, l.CourseID, userID, now)
 		}
@@ -169,6 +172,17 @@ func (s *Service) record(ctx context.Context, userID int64, l *Lesson, apply fun
 	}
 	return progressView(&out), nil
 }
+
+// ProgressListener is told of every change to a learner's lesson record, inside the
+// transaction that makes it: the progress module recomputes the learner's course progress and
+// completion (by the course's completion rule) there, and issues the certificate.
+type ProgressListener interface {
+	LessonProgressChanged(ctx context.Context, tx *gorm.DB, userID, courseID int64) error
+}
+
+// SetProgressListener wires the progress module. Without one, a course is completed when every
+// required lesson is done (completeIfDone).
+func (s *Service) SetProgressListener(l ProgressListener) { s.listener = l }
 
 // completeIfDone marks the enrolment completed when every required lesson is completed or
 // passed. (The Progress module replaces this with the course's own completion rules.)

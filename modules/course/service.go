@@ -34,6 +34,7 @@ type Service struct {
 	mediaOrigin string
 	md          goldmark.Markdown
 	policy      *bluemonday.Policy
+	listener    ProgressListener
 }
 
 // KindHandler lets a module that implements a lesson kind (quiz, package) plug into lesson

@@ -176,12 +176,18 @@ func WorldMap(id, title, desc, lang string, entries []MapEntry) template.HTML {
 		}
 		fmt.Fprintf(&sb, `<path d="%s" fill="%s" stroke="#ffffff" stroke-width="0.5"><title>%s: %d</title></path>`, worldPaths[c], fill, esc(CountryName(c, lang)), v)
 	}
-	// Legend: the classes and their lower bounds.
+	// Legend: the classes and their lower bounds (classes that no whole number reaches are left
+	// out when there are few learners).
+	x, prev := 20, int64(0)
 	for i, col := range mapShades {
-		x := 20 + i*60
-		lo := int64(math.Ceil(float64(maxV) * float64(i) / float64(len(mapShades))))
+		lo := max(int64(math.Ceil(float64(maxV)*float64(i)/float64(len(mapShades)))), 1)
+		if lo == prev {
+			continue
+		}
+		prev = lo
+		x += 60
 		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="56" height="12" fill="%s"/><text x="%d" y="%d" font-size="12" fill="%s" %s>≥ %d</text>`,
-			x, worldHeight+8, col, x, worldHeight+34, textColour, chartFont, max(lo, 1))
+			x-60, worldHeight+8, col, x-60, worldHeight+34, textColour, chartFont, lo)
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())

@@ -123,7 +123,7 @@ func (s *Service) dashboard(c *gin.Context) (*DashboardPage, error) {
 		entries[i] = MapEntry{Code: cc.Code, Value: cc.Learners}
 		total += cc.Learners
 	}
-	d.Map = WorldMap("learners-map", t("progress.reports.map"), t("progress.reports.map_desc", "Count", total, "Countries", len(d.Countries)), lang, entries)
+	d.Map = WorldMap("learners-map", t("progress.reports.map"), t("progress.reports.map_desc", "N", total, "Countries", len(d.Countries)), lang, entries)
 	return d, nil
 }
 

@@ -240,3 +240,24 @@ func TestBackgroundExport(t *testing.T) {
 		t.Errorf("bad export id: %d", r.Status)
 	}
 }
+
+// TestPagesHaveNoMissingMessages renders the pages with numbers in their messages and checks
+// that no message ID shows instead of its text.
+func TestPagesHaveNoMissingMessages(t *testing.T) {
+	s := apptest.New(t)
+	first := seedBulk(t, s.DB, 200, 3)
+	admin := s.Admin(t)
+	for _, lang := range []string{"en", "fr", "es", "ar"} {
+		for _, path := range []string{"/reports?from=2025-01-01&to=2025-12-31", fmt.Sprintf("/reports/courses/%d", first), "/my/transcript", "/my/certificates", "/verify", "/admin/trainers"} {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			st, body := page(t, s, admin.Token, path+sep+"lang="+lang)
+			if st != 200 || strings.Contains(body, "[progress.") {
+				i := strings.Index(body, "[progress.")
+				t.Errorf("%s %s: %d %s", lang, path, st, body[max(i, 0):min(len(body), max(i, 0)+60)])
+			}
+		}
+	}
+}

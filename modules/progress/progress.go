@@ -488,3 +488,10 @@ func (s *Service) progressView(ctx context.Context, o *Outline, rule CompletionR
 	}
 	return v, nil
 }
+
+// LessonProgressChanged implements the course module's ProgressListener: a player event
+// changed a lesson record; recompute the course progress in the same transaction.
+func (s *Service) LessonProgressChanged(ctx context.Context, tx *gorm.DB, userID, courseID int64) error {
+	_, err := s.Recompute(ctx, tx, userID, courseID)
+	return err
+}

@@ -152,10 +152,17 @@ func completionsSQL(d database.Dialect, f ReportFilter) (string, []any) {
 	// The users table is joined only when the grouping or the scope needs it.
 	users := f.GroupBy == GroupCountry || f.GroupBy == GroupOrganisation || scope != ""
 	join := func(alias string) string {
-		if users {
-			return "\nJOIN users u ON u.id = " + alias + ".user_id"
+		switch {
+		case !users:
+			return ""
+		case d == database.SQLite && scope == "":
+			// SQLite keeps the order of a CROSS JOIN: scan the enrolments and look each user
+			// up by primary key, rather than walk every user and search their enrolments
+			// (2.5 times faster with 100,000 learners). With a scope, walking the scope's
+			// users by index is the better plan, and SQLite finds it.
+			return "\nCROSS JOIN users u ON u.id = " + alias + ".user_id"
 		}
-		return ""
+		return "\nJOIN users u ON u.id = " + alias + ".user_id"
 	}
 	inner := `SELECT ` + key("e", "e.enrolled_at") + ` AS k, 1 AS enrolled, 0 AS completed,
   COALESCE(p.graded_lessons, 0) AS graded, COALESCE(p.passed_lessons, 0) AS passed, COALESCE(p.time_spent_seconds, 0) AS spent
