@@ -75,6 +75,7 @@ func (s *Service) AddPackageLesson(ctx context.Context, sectionID int64, title, 
 	if err != nil {
 		return 0, err
 	}
+	s.structureChanged(ctx, a.c.ID)
 	return l.ID, nil
 }
 
@@ -90,7 +91,7 @@ func (s *Service) RemovePackageLesson(ctx context.Context, lessonID int64) error
 		return fmt.Errorf("lesson %d is not a package lesson: %w", lessonID, apperr.ErrConflict)
 	}
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&Progress{}).Where("lesson_id = ?", lessonID).Count(&n).Error; err != nil {
 			return err
@@ -112,6 +113,10 @@ func (s *Service) RemovePackageLesson(ctx context.Context, lessonID int64) error
 		}
 		return touch(tx, a.c.ID, now)
 	})
+	if err == nil {
+		s.structureChanged(ctx, a.c.ID)
+	}
+	return err
 }
 
 // LessonRights is what the caller may do with a lesson, for the module that plays it.
