@@ -61,6 +61,11 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.LRS = lrs.Svc
+	// Packages are course lessons of kind "package" (tests may wire a fake course module).
+	if a.ScormLessons == nil {
+		a.ScormLessons = scormLessons{courses.Svc}
+	}
+	courses.Svc.RegisterKind(course.KindPackage, packageKind{})
 	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
