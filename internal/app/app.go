@@ -61,6 +61,8 @@ type App struct {
 	Programmes *programme.Service
 	// Portal is the news and events service.
 	Portal *portal.Service
+	// Packages is the SCORM packages service.
+	Packages *scorm.Service
 	// DemoCourse builds the demo course when the course module provides it (nil until then).
 	DemoCourse DemoCourseSeeder
 	closers    []func() error

@@ -65,11 +65,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	if a.ScormLessons == nil {
 		a.ScormLessons = scormLessons{courses.Svc}
 	}
-	courses.Svc.RegisterKind(course.KindPackage, packageKind{})
 	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}
+	a.Packages = packages.Svc
+	courses.Svc.RegisterKind(course.KindPackage, packageKind{packages.Svc})
 	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
 	if err != nil {
 		return nil, err

@@ -50,7 +50,20 @@ func (a scormLessons) Access(ctx context.Context, lessonID int64) (scorm.LessonA
 		rule = "passed"
 	}
 	return scorm.LessonAccess{LessonID: r.LessonID, CourseID: r.CourseID, Title: r.Title, Learn: r.Learn, Manage: r.Manage,
-		Settings: scorm.LessonSettings{Rule: rule}}, nil
+		Tracked: r.Tracked, Settings: scorm.LessonSettings{Rule: rule}}, nil
+}
+
+// People implements scorm.Lessons: the course's editors see who made the attempts.
+func (a scormLessons) People(ctx context.Context, lessonID int64, userIDs []int64) (map[int64]scorm.Person, error) {
+	m, err := a.courses.LessonPeople(ctx, lessonID, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]scorm.Person, len(m))
+	for id, p := range m {
+		out[id] = scorm.Person{Name: p.Name, Email: p.Email}
+	}
+	return out, nil
 }
 
 // RecordResult implements scorm.Lessons. The attempt number makes it idempotent: a replayed
@@ -82,13 +95,30 @@ func (a scormLessons) RecordResult(ctx context.Context, userID, lessonID int64, 
 
 // packageKind plugs lessons of kind "package" into the course module: they are made by
 // uploading a package (POST /api/v1/sections/{id}/packages, or the upload page linked from
-// the course editor) and played by the SCORM player.
-type packageKind struct{}
+// the course editor), played by the SCORM player, set up on the package's own page, and
+// copied with their package when their course is duplicated.
+type packageKind struct{ svc *scorm.Service }
 
 var (
-	_ course.KindHandler = packageKind{}
-	_ course.KindPage    = packageKind{}
+	_ course.KindHandler      = packageKind{}
+	_ course.KindPage         = packageKind{}
+	_ course.KindSettingsPage = packageKind{}
+	_ course.KindDuplicator   = packageKind{}
 )
+
+// Duplicate implements course.KindDuplicator: the copy gets a package of its own over the
+// same stored content, with the same settings and no attempts. Package lessons are found by
+// lesson id, so no reference is kept in the lesson.
+func (k packageKind) Duplicate(ctx context.Context, tx *gorm.DB, from, to *course.Lesson) (*int64, error) {
+	_, err := k.svc.CopyPackage(ctx, tx, from.ID, to.ID)
+	return nil, err
+}
+
+// SettingsPage implements course.KindSettingsPage: the package's page (attempt limit, passing
+// score, results).
+func (packageKind) SettingsPage(l *course.Lesson) string {
+	return fmt.Sprintf("/lessons/%d/package", l.ID)
+}
 
 // Create implements course.KindHandler: a package lesson cannot be typed in.
 func (packageKind) Create(_ context.Context, _ *gorm.DB, l *course.Lesson, _ []byte) (*int64, error) {

@@ -24,6 +24,7 @@ func All() []database.Migration {
 		m0520Portal(),
 		m0600SCORM(),
 		m0601SCORMSettings(),
+		m0602SCORMSharedContent(),
 		m0700XAPI(),
 	}
 }

@@ -12,7 +12,8 @@ import (
 
 // Duplicate copies a course the caller may edit into a new draft that the caller owns: its
 // variants, sections, lessons, contents and files (objects are copied in storage), without
-// enrolments or progress.
+// enrolments or progress. Lessons whose kind's module keeps rows of its own (packages,
+// quizzes) are copied by that module (KindDuplicator), in the same transaction.
 func (s *Service) Duplicate(ctx context.Context, id int64) (*CourseView, error) {
 	a, err := s.editCourse(ctx, id)
 	if err != nil {
@@ -84,12 +85,24 @@ func (s *Service) Duplicate(ctx context.Context, id int64) (*CourseView, error) 
 			}
 		}
 		for _, l := range lessons {
-			old := l.ID
+			from := l
 			l.ID, l.CourseID, l.SectionID, l.RefID, l.CreatedAt, l.UpdatedAt = 0, c.ID, secMap[l.SectionID], nil, now, now
 			if err := tx.Create(&l).Error; err != nil {
 				return err
 			}
-			lessonMap[old] = l.ID
+			lessonMap[from.ID] = l.ID
+			// The module behind the lesson's kind copies what it keeps (a package, a quiz).
+			if h, ok := s.kinds[l.Kind].(KindDuplicator); ok {
+				ref, err := h.Duplicate(ctx, tx, &from, &l)
+				if err != nil {
+					return fmt.Errorf("copy lesson %d (%s): %w", from.ID, from.Kind, err)
+				}
+				if ref != nil {
+					if err := tx.Model(&Lesson{}).Where("id = ?", l.ID).Update("ref_id", *ref).Error; err != nil {
+						return err
+					}
+				}
+			}
 		}
 		for _, f := range files {
 			if f.LessonID != nil {

@@ -372,6 +372,9 @@ type LessonEditData struct {
 	Files       []MediaView
 	Progress    int64
 	MaxUploadMB int64
+	// SettingsURL is the page of the module behind the lesson's kind where its own settings
+	// are changed (a package's attempt limit and passing score), "" for none.
+	SettingsURL string
 }
 
 func (p *pages) lessonEditor(c *gin.Context) { p.renderLessonEditor(c, http.StatusOK, nil) }
@@ -399,6 +402,9 @@ func (p *pages) renderLessonEditor(c *gin.Context, status int, errs map[string]s
 		return
 	}
 	d := &LessonEditData{Lesson: lv, Course: cv, Completions: allowedCompletions(lv.Kind), Errors: errs, MaxUploadMB: p.svc.cfg.MaxUploadMB}
+	if sp, ok := p.svc.kinds[a.l.Kind].(KindSettingsPage); ok {
+		d.SettingsURL = sp.SettingsPage(a.l)
+	}
 	if d.Files, err = p.svc.lessonFiles(ctx, id); err != nil {
 		p.fail(c, err)
 		return

@@ -58,16 +58,16 @@ func (h *handlers) importUpload(c *gin.Context) (*ImportResult, *Import, error) 
 	if err := h.s.Authorize(ctx, sectionID); err != nil {
 		return nil, nil, err
 	}
-	f, size, err := h.s.receiveUpload(c)
+	f, size, set, err := h.s.receiveUpload(c)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer removeTemp(f)
 	if h.s.Background(size, c.Query("background") == "1") {
-		im, err := h.s.EnqueueImport(ctx, sectionID, f, size)
+		im, err := h.s.EnqueueImport(ctx, sectionID, f, size, set)
 		return nil, im, err
 	}
-	res, err := h.s.Import(ctx, ImportRequest{SectionID: sectionID, Zip: f, Size: size})
+	res, err := h.s.Import(ctx, ImportRequest{SectionID: sectionID, Zip: f, Size: size, Settings: set})
 	return res, nil, err
 }
 
@@ -157,6 +157,7 @@ type AttemptOut struct {
 	LessonID         int64      `json:"lesson_id"`
 	UserID           int64      `json:"user_id"`
 	Number           int        `json:"number"`
+	Preview          bool       `json:"preview"`
 	CompletionStatus string     `json:"completion_status"`
 	SuccessStatus    string     `json:"success_status"`
 	Score            *ScoreOut  `json:"score,omitempty"`
@@ -221,7 +222,7 @@ func scoreOut(raw, min, max, scaled *float64, source string) *ScoreOut {
 }
 
 func attemptOut(a *Attempt, standard string) AttemptOut {
-	return AttemptOut{ID: a.ID, LessonID: a.LessonID, UserID: a.UserID, Number: a.Number, CompletionStatus: a.CompletionStatus,
+	return AttemptOut{ID: a.ID, LessonID: a.LessonID, UserID: a.UserID, Number: a.Number, Preview: a.Preview, CompletionStatus: a.CompletionStatus,
 		SuccessStatus: a.SuccessStatus, Score: scoreOut(a.ScoreRaw, a.ScoreMin, a.ScoreMax, a.ScoreScaled, a.ScoreSource),
 		MasteryScore: a.MasteryScore, TotalTime: cam.FormatDuration2004(a.TotalCS), TotalSeconds: float64(a.TotalCS) / 100,
 		CompletedAt: a.CompletedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
@@ -255,11 +256,11 @@ func (h *handlers) attemptsAPI(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	var userID int64
+	f := AttemptFilter{Previews: c.Query("previews")}
 	if v := c.Query("user_id"); v != "" {
-		userID, _ = strconv.ParseInt(v, 10, 64)
+		f.UserID, _ = strconv.ParseInt(v, 10, 64)
 	}
-	list, total, err := h.s.Attempts(c.Request.Context(), id, userID, pg.Offset(), pg.PerPage)
+	list, total, err := h.s.Attempts(c.Request.Context(), id, f, pg.Offset(), pg.PerPage)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

@@ -122,8 +122,18 @@ func (s *Service) Commit(ctx context.Context, attemptID int64, in CommitIn, capa
 		}
 	}
 	out.Attempt = a
-	if acc.Learn {
-		if err := s.lessons.RecordResult(ctx, a.UserID, a.LessonID, resultOf(a, acc.Settings)); err != nil {
+	// A preview (staff trying the lesson) never reaches lesson progress, even when its author
+	// has enrolled since.
+	if acc.Learn && !a.Preview {
+		r := resultOf(a, acc.Settings)
+		// The lesson record counts the learner's attempts: their previews, if any, are not.
+		var n int64
+		if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("lesson_id = ? AND user_id = ? AND preview = ? AND number <= ?",
+			a.LessonID, a.UserID, false, a.Number).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		r.Attempt = int(n)
+		if err := s.lessons.RecordResult(ctx, a.UserID, a.LessonID, r); err != nil {
 			return nil, fmt.Errorf("record the lesson result: %w", err)
 		}
 	}

@@ -89,7 +89,7 @@ func (t *tokenSigner) mac(pkg string, user, exp int64) string {
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
 }
 
-// Issue returns a capability for user to read package pkg (its UUID).
+// Issue returns a capability for user to read package content pkg (its content UUID).
 func (t *tokenSigner) Issue(pkg string, user int64) string {
 	exp := t.now().Add(contentTTL).Unix()
 	return strconv.FormatInt(user, 36) + "." + strconv.FormatInt(exp, 36) + "." + t.mac(pkg, user, exp)
@@ -120,9 +120,11 @@ var errBadToken = fmt.Errorf("the link to this content is not valid: %w", apperr
 // contentBase is the origin that serves content ("" for the portal's own).
 func (s *Service) contentBase() string { return s.cfg.ContentOrigin }
 
-// ContentURL is where a file of the package is served for user.
+// ContentURL is where a file of the package is served for user. The address names the
+// package's content (shared by the copies of a package), and the capability grants that content.
 func (s *Service) ContentURL(pkg *Package, user int64, file string) string {
-	return s.contentBase() + "/content/" + pkg.UUID + "/" + s.tokens.Issue(pkg.UUID, user) + "/" + escapePath(file)
+	c := pkg.Content()
+	return s.contentBase() + "/content/" + c + "/" + s.tokens.Issue(c, user) + "/" + escapePath(file)
 }
 
 // escapePath escapes a launch href's path (keeping its query and fragment as written).
@@ -196,7 +198,8 @@ func (s *Service) ContentCSP(r *http.Request, pkgUUID string) string {
 		"object-src 'none'; base-uri 'self'; frame-src 'self' blob: data:; frame-ancestors " + ancestors
 }
 
-// serveContent streams a package file: GET /content/{uuid}/{token}/{file...}.
+// serveContent streams a package file from object storage through the app (local disk and S3
+// alike, with the content policy below): GET /content/{content uuid}/{token}/{file...}.
 func (s *Service) serveContent(c *gin.Context) {
 	if !s.onContentHost(c.Request) {
 		httpx.Fail(c, apperr.ErrNotFound)

@@ -29,6 +29,7 @@ type fakeLessons struct {
 	results  []fakeResult
 	settings scorm.LessonSettings
 	failNext error // CreatePackageLesson fails once with it
+	people   map[int64]scorm.Person
 }
 
 type fakeLesson struct {
@@ -43,7 +44,7 @@ type fakeResult struct {
 }
 
 func newFake() *fakeLessons {
-	return &fakeLessons{next: 100, sections: map[int64]int64{}, lessons: map[int64]*fakeLesson{}}
+	return &fakeLessons{next: 100, sections: map[int64]int64{}, lessons: map[int64]*fakeLesson{}, people: map[int64]scorm.Person{}}
 }
 
 func (f *fakeLessons) AddSection(id, owner int64) {
@@ -125,7 +126,7 @@ func (f *fakeLessons) Access(ctx context.Context, id int64) (scorm.LessonAccess,
 	case p.IsAdmin() || f.sections[l.section] == p.UserID:
 		acc.Manage, acc.Learn = true, false
 	case l.enrolled[p.UserID]:
-		acc.Learn = true
+		acc.Learn, acc.Tracked = true, true
 	default:
 		return acc, fmt.Errorf("lesson %d: %w", id, apperr.ErrForbidden)
 	}
@@ -137,6 +138,25 @@ func (f *fakeLessons) RecordResult(ctx context.Context, user, lesson int64, r sc
 	defer f.mu.Unlock()
 	f.results = append(f.results, fakeResult{User: user, Lesson: lesson, R: r})
 	return nil
+}
+
+func (f *fakeLessons) People(ctx context.Context, lesson int64, ids []int64) (map[int64]scorm.Person, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.lessons[lesson]
+	if !ok {
+		return nil, fmt.Errorf("lesson %d: %w", lesson, apperr.ErrNotFound)
+	}
+	if err := f.canEdit(ctx, l.section); err != nil {
+		return nil, err
+	}
+	out := map[int64]scorm.Person{}
+	for _, id := range ids {
+		if p, ok := f.people[id]; ok {
+			out[id] = p
+		}
+	}
+	return out, nil
 }
 
 // env is a running app with the fake course module, an instructor owning section 1 and two
@@ -162,6 +182,9 @@ func newEnvOn(t *testing.T, ln net.Listener, opts ...apptest.Option) *env {
 	s := apptest.StartListener(t, ln, apptest.Config(t, opts...), testkit.DB(t), testkit.Store(t), func(a *app.App) { a.ScormLessons = fake })
 	e := &env{s: s, fake: fake, instructor: s.Instructor(t), other: s.Instructor(t), learner: s.Learner(t), learner2: s.Learner(t)}
 	fake.AddSection(1, e.instructor.ID)
+	for _, u := range []apptest.TestUser{e.instructor, e.other, e.learner, e.learner2} {
+		fake.people[u.ID] = scorm.Person{Name: u.User.Name, Email: u.Email}
+	}
 	return e
 }
 

@@ -40,15 +40,26 @@ func (s *Service) Background(size int64, asked bool) bool {
 	return s.jobs != nil && (asked || size >= BackgroundBytes)
 }
 
-// EnqueueImport keeps the uploaded zip in object storage and enqueues its import. The caller
-// polls ImportStatus.
-func (s *Service) EnqueueImport(ctx context.Context, sectionID int64, f io.ReadSeeker, size int64) (*Import, error) {
+// EnqueueImport keeps the uploaded zip in object storage and enqueues its import, with the
+// settings for the new lesson (checked now: a refusal keeps nothing). The caller polls
+// ImportStatus.
+func (s *Service) EnqueueImport(ctx context.Context, sectionID int64, f io.ReadSeeker, size int64, set SettingsIn) (*Import, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if err := set.check(); err != nil {
+		return nil, err
+	}
 	im := &Import{UUID: uuid.NewString(), SectionID: sectionID, UserID: p.UserID, Roles: strings.Join(p.Roles, " "),
 		Size: size, Status: "queued"}
+	if !set.empty() {
+		raw, err := json.Marshal(set)
+		if err != nil {
+			return nil, err
+		}
+		im.Settings = string(raw)
+	}
 	im.UploadKey = "scorm/uploads/" + im.UUID + ".zip"
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
@@ -109,8 +120,14 @@ func (s *Service) importStored(ctx context.Context, im *Import) (*ImportResult, 
 	if err != nil {
 		return nil, err
 	}
+	var set SettingsIn
+	if im.Settings != "" {
+		if err := json.Unmarshal([]byte(im.Settings), &set); err != nil {
+			return nil, fmt.Errorf("import %s settings: %w", im.UUID, err)
+		}
+	}
 	ctx = auth.WithPrincipal(ctx, &auth.Principal{UserID: im.UserID, Roles: strings.Fields(im.Roles)})
-	return s.Import(ctx, ImportRequest{SectionID: im.SectionID, Zip: f, Size: n})
+	return s.Import(ctx, ImportRequest{SectionID: im.SectionID, Zip: f, Size: n, Settings: set})
 }
 
 // classify turns an import error into the message the uploader reads.

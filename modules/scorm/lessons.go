@@ -24,6 +24,16 @@ type Lessons interface {
 	// lesson's completion rule. It is called again with the same values when a commit is
 	// replayed, so it must be idempotent.
 	RecordResult(ctx context.Context, userID, lessonID int64, r Result) error
+	// People names the users who made attempts at the lesson (user ids from its attempts), for
+	// the results of those who manage the lesson: ErrForbidden for anyone else. Users it does
+	// not know are left out of the map.
+	People(ctx context.Context, lessonID int64, userIDs []int64) (map[int64]Person, error)
+}
+
+// Person is how results name someone who made an attempt.
+type Person struct {
+	Name  string
+	Email string
 }
 
 // LessonAccess is what the caller may do with a lesson, and the lesson's settings.
@@ -35,6 +45,10 @@ type LessonAccess struct {
 	Learn bool
 	// Manage: the caller teaches or administers the course (sees every learner's attempts).
 	Manage bool
+	// Tracked: the caller takes the lesson as an enrolled learner, so their results count.
+	// Someone who learns without being tracked (staff trying the lesson) makes preview
+	// attempts, which never reach lesson progress.
+	Tracked bool
 	// Settings in force for new attempts.
 	Settings LessonSettings
 }

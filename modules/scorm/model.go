@@ -10,16 +10,21 @@ import (
 // Package is an imported SCORM package: the lesson it belongs to, where its files are in
 // object storage, and its parsed manifest.
 type Package struct {
-	ID        int64  `gorm:"primaryKey"`
-	UUID      string `gorm:"size:36;not null;uniqueIndex:idx_scorm_packages_uuid"`
-	LessonID  int64  `gorm:"not null;uniqueIndex:idx_scorm_packages_lesson_id"`
-	Standard  string `gorm:"size:20;not null"`
-	Edition   string `gorm:"size:10;not null;default:''"`
-	Title     string `gorm:"size:300;not null"`
-	Manifest  string `gorm:"type:text;not null"` // JSON of *Manifest
-	Files     int    `gorm:"not null"`
-	Bytes     int64  `gorm:"not null"`
-	CreatedBy int64  `gorm:"not null"`
+	ID       int64  `gorm:"primaryKey"`
+	UUID     string `gorm:"size:36;not null;uniqueIndex:idx_scorm_packages_uuid"`
+	LessonID int64  `gorm:"not null;uniqueIndex:idx_scorm_packages_lesson_id"`
+	// ContentUUID names the unpacked files in storage (scorm/{ContentUUID}/) and in content
+	// addresses (/content/{ContentUUID}/...). An imported package has its own (its UUID); a
+	// package copied with its lesson (course duplication) shares the original's: content never
+	// changes once imported, and files go only when no package uses them (releaseContent).
+	ContentUUID string `gorm:"size:36;not null;default:'';index:idx_scorm_packages_content_uuid"`
+	Standard    string `gorm:"size:20;not null"`
+	Edition     string `gorm:"size:10;not null;default:''"`
+	Title       string `gorm:"size:300;not null"`
+	Manifest    string `gorm:"type:text;not null"` // JSON of *Manifest
+	Files       int    `gorm:"not null"`
+	Bytes       int64  `gorm:"not null"`
+	CreatedBy   int64  `gorm:"not null"`
 	// MaxAttempts (0: no limit) and MasteryScore (0-100, nil: the manifest's) are the lesson's
 	// settings for new attempts, kept with its package; they win over those the course module
 	// gives (Lessons.Access) when set.
@@ -31,8 +36,18 @@ type Package struct {
 // TableName implements gorm's Tabler.
 func (Package) TableName() string { return "scorm_packages" }
 
+// Content is the id of the package's files in storage (ContentUUID, else its own UUID).
+func (p *Package) Content() string {
+	if p.ContentUUID != "" {
+		return p.ContentUUID
+	}
+	return p.UUID
+}
+
 // Prefix is the object-storage prefix holding the package's files.
-func (p *Package) Prefix() string { return "scorm/" + p.UUID + "/" }
+func (p *Package) Prefix() string { return contentPrefix(p.Content()) }
+
+func contentPrefix(content string) string { return "scorm/" + content + "/" }
 
 // Attempt is one learner's attempt at a package lesson: a summary rolled up from its items.
 type Attempt struct {
@@ -41,6 +56,10 @@ type Attempt struct {
 	LessonID  int64 `gorm:"not null;uniqueIndex:idx_scorm_attempts_lesson_user_number,priority:1"`
 	UserID    int64 `gorm:"not null;uniqueIndex:idx_scorm_attempts_lesson_user_number,priority:2;index:idx_scorm_attempts_user_id"`
 	Number    int   `gorm:"not null;uniqueIndex:idx_scorm_attempts_lesson_user_number,priority:3"`
+	// Preview marks an attempt by someone who was not enrolled as a learner when it started
+	// (the course's instructors or an admin trying the lesson): it never reaches lesson
+	// progress, and results leave it out unless asked.
+	Preview bool `gorm:"not null;default:false"`
 	// MasteryScore is the passing score (0-100) in force when the attempt started: the
 	// lesson's setting, else the manifest's.
 	MasteryScore     *float64
@@ -133,6 +152,8 @@ type Import struct {
 	Roles     string `gorm:"size:200;not null;default:''"`
 	UploadKey string `gorm:"size:200;not null"`
 	Size      int64  `gorm:"not null"`
+	// Settings given with the upload (JSON of SettingsIn; "" for none), for the new lesson.
+	Settings string `gorm:"type:text;not null;default:''"`
 	// Status is "queued", "running", "done" or "failed".
 	Status    string `gorm:"size:20;not null"`
 	LessonID  *int64

@@ -28,6 +28,8 @@ func (h *handlers) registerPages() {
 	p.POST("/sections/:id/packages", h.uploadSubmit)
 	p.GET("/scorm/imports/:id", h.importPage)
 	p.GET("/lessons/:id/play", h.playerPage)
+	p.GET("/lessons/:id/package", h.packagePage)
+	p.POST("/lessons/:id/package", h.packageSubmit)
 	p.POST("/lessons/:id/scorm/attempts", h.newAttemptPage)
 	p.GET("/lessons/:id/scorm/attempts", h.attemptsPage)
 	p.GET("/scorm/attempts/:id", h.attemptPage)
@@ -53,6 +55,11 @@ type UploadData struct {
 	Error     string
 	// Pending is a background import in progress (its id).
 	Pending string
+	// MaxAttempts and MasteryScore are the optional settings fields as typed; Errors holds
+	// the catalogue IDs of their errors by field.
+	MaxAttempts  string
+	MasteryScore string
+	Errors       map[string]string
 }
 
 func (h *handlers) uploadPage(c *gin.Context) {
@@ -72,7 +79,7 @@ func (h *handlers) uploadPage(c *gin.Context) {
 }
 
 // uploadSubmit is the form post without JavaScript (with JavaScript the page posts to the API
-// and shows a progress bar).
+// and shows a progress bar). A refused package or bad settings show the form again (422).
 func (h *handlers) uploadSubmit(c *gin.Context) {
 	if !h.requireUser(c) {
 		return
@@ -87,19 +94,41 @@ func (h *handlers) uploadSubmit(c *gin.Context) {
 		var v *apperr.Validation
 		if errors.As(err, &v) {
 			id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-			h.r.Render.HTML(c, http.StatusUnprocessableEntity, "scorm/upload", "scorm.upload.title",
-				UploadData{SectionID: id, MaxMB: h.s.cfg.MaxUploadMB, Error: v.Message})
+			d := UploadData{SectionID: id, MaxMB: h.s.cfg.MaxUploadMB, Errors: settingsErrors(v.Fields)}
+			if c.Request.MultipartForm != nil {
+				d.MaxAttempts, d.MasteryScore = c.PostForm("max_attempts"), c.PostForm("mastery_score")
+			}
+			if len(d.Errors) == 0 {
+				if d.Error = v.Message; d.Error == "" {
+					d.Error = v.Error()
+				}
+			}
+			h.r.Render.HTML(c, http.StatusUnprocessableEntity, "scorm/upload", "scorm.upload.title", d)
 			return
 		}
 		h.r.Render.Error(c, err)
 		return
 	}
 	web.SetFlash(c, "scorm.upload.done")
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/lessons/%d/play", res.ID))
+	c.Redirect(http.StatusSeeOther, packagePageURL(res.ID))
 }
 
-// importPage follows a background import: the lesson when it is done, the form with the
-// reason when it failed, the waiting page (refreshing itself) meanwhile.
+// packagePageURL is the page of a package lesson for its instructors (settings, results).
+func packagePageURL(lessonID int64) string { return fmt.Sprintf("/lessons/%d/package", lessonID) }
+
+// settingsErrors turns the field errors of lesson settings into catalogue IDs.
+func settingsErrors(fields map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"max_attempts", "mastery_score"} {
+		if _, ok := fields[k]; ok {
+			out[k] = "scorm.settings.bad_" + k
+		}
+	}
+	return out
+}
+
+// importPage follows a background import: the lesson's page when it is done, the form with
+// the reason when it failed, the waiting page (refreshing itself) meanwhile.
 func (h *handlers) importPage(c *gin.Context) {
 	if !h.requireUser(c) {
 		return
@@ -113,7 +142,7 @@ func (h *handlers) importPage(c *gin.Context) {
 	switch im.Status {
 	case "done":
 		web.SetFlash(c, "scorm.upload.done")
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/lessons/%d/play", *im.LessonID))
+		c.Redirect(http.StatusSeeOther, packagePageURL(*im.LessonID))
 		return
 	case "failed":
 		d.Error = im.Error
@@ -200,19 +229,24 @@ func (h *handlers) newAttemptPage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/lessons/%d/play", id))
 }
 
-// AttemptsData is the instructors' list of a lesson's attempts.
+// AttemptsData is the instructors' list of a lesson's attempts (a learner sees their own).
 type AttemptsData struct {
 	LessonID int64
 	Title    string
 	Manage   bool
-	Attempts []AttemptRow
-	Page     int
-	Pages    int
+	// Previews: the list shows the previews (staff trying the lesson) instead of learners'
+	// attempts; PreviewCount counts them (for the link between the two lists).
+	Previews     bool
+	PreviewCount int64
+	Attempts     []AttemptRow
+	Page         int
+	Pages        int
 }
 
 // AttemptRow is one attempt in the list.
 type AttemptRow struct {
 	Attempt      Attempt
+	Person       Person
 	TotalTime    string
 	Score        string
 	CompletionID string
@@ -233,7 +267,17 @@ func (h *handlers) attemptsPage(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	list, total, err := h.s.Attempts(ctx, id, 0, pg.Offset(), pg.PerPage)
+	acc, err := h.s.access(ctx, id)
+	if err != nil {
+		h.r.Render.Error(c, err)
+		return
+	}
+	f := AttemptFilter{Previews: PreviewsExclude}
+	previews := acc.Manage && c.Query("previews") == PreviewsOnly
+	if previews {
+		f.Previews = PreviewsOnly
+	}
+	list, total, err := h.s.Attempts(ctx, id, f, pg.Offset(), pg.PerPage)
 	if err != nil {
 		h.r.Render.Error(c, err)
 		return
@@ -243,11 +287,21 @@ func (h *handlers) attemptsPage(c *gin.Context) {
 		h.r.Render.Error(c, err)
 		return
 	}
-	acc, _ := h.s.access(ctx, id)
-	d := AttemptsData{LessonID: id, Title: pkg.Title, Manage: acc.Manage}
+	people, err := h.s.People(ctx, id, acc, list)
+	if err != nil {
+		h.r.Render.Error(c, err)
+		return
+	}
+	d := AttemptsData{LessonID: id, Title: pkg.Title, Manage: acc.Manage, Previews: previews}
+	if acc.Manage {
+		if d.PreviewCount, err = h.s.CountPreviews(ctx, id); err != nil {
+			h.r.Render.Error(c, err)
+			return
+		}
+	}
 	for _, a := range list {
-		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, TotalTime: cam.FormatDuration2004(a.TotalCS), Score: scoreText(a.ScoreRaw, a.ScoreMax),
-			CompletionID: statusID(a.CompletionStatus), SuccessID: statusID(a.SuccessStatus)})
+		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, Person: people[a.UserID], TotalTime: cam.FormatDuration2004(a.TotalCS),
+			Score: scoreText(a.ScoreRaw, a.ScoreMax), CompletionID: statusID(a.CompletionStatus), SuccessID: statusID(a.SuccessStatus)})
 	}
 	d.Page, d.Pages = pg.Page, int((total+int64(pg.PerPage)-1)/int64(pg.PerPage))
 	h.r.Render.HTML(c, http.StatusOK, "scorm/attempts", "scorm.attempts.title", d)
@@ -267,6 +321,8 @@ func scoreText(raw, max *float64) string {
 // AttemptPageData is one attempt in full.
 type AttemptPageData struct {
 	Detail       AttemptOut
+	Person       Person
+	Manage       bool
 	Title        string
 	Items        []ItemView
 	CompletionID string
@@ -297,7 +353,12 @@ func (h *handlers) attemptPage(c *gin.Context) {
 		return
 	}
 	out := detailOut(d)
-	data := AttemptPageData{Detail: out, Title: d.Manifest.Title, CompletionID: statusID(out.CompletionStatus),
+	people, err := h.s.People(c.Request.Context(), d.Attempt.LessonID, d.Access, []Attempt{*d.Attempt})
+	if err != nil {
+		h.r.Render.Error(c, err)
+		return
+	}
+	data := AttemptPageData{Detail: out, Person: people[d.Attempt.UserID], Manage: d.Access.Manage, Title: d.Manifest.Title, CompletionID: statusID(out.CompletionStatus),
 		SuccessID: statusID(out.SuccessStatus), ScoreText: scoreText(d.Attempt.ScoreRaw, d.Attempt.ScoreMax)}
 	for _, it := range out.Items {
 		var buf bytes.Buffer

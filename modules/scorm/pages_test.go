@@ -57,9 +57,19 @@ func TestUploadPages(t *testing.T) {
 	if st != 422 || !strings.Contains(body, "not a zip archive") {
 		t.Fatalf("refused form post: %d\n%s", st, body)
 	}
+	// The instructor lands on the lesson's page (settings, results), not in the player (which
+	// would start an attempt of theirs).
 	st, _, h := post(package12Multi(t))
-	if st != 303 || !strings.HasPrefix(h.Get("Location"), "/lessons/") || !strings.HasSuffix(h.Get("Location"), "/play") {
+	if st != 303 || !strings.HasPrefix(h.Get("Location"), "/lessons/") || !strings.HasSuffix(h.Get("Location"), "/package") {
 		t.Fatalf("form post: %d %v", st, h)
+	}
+	if st, body, _ := e.page(t, "GET", h.Get("Location"), e.instructor.Token, nil, ""); st != 200 || !strings.Contains(body, `id="package-settings"`) {
+		t.Fatalf("after the upload: %d\n%s", st, body)
+	}
+	var attempts int64
+	e.s.DB.Table("scorm_attempts").Count(&attempts)
+	if attempts != 0 {
+		t.Errorf("the upload started %d attempt(s)", attempts)
 	}
 }
 
@@ -74,7 +84,7 @@ func TestResultPages(t *testing.T) {
 		t.Fatal(r.Status)
 	}
 	st, body, _ := e.page(t, "GET", fmt.Sprintf("/lessons/%d/scorm/attempts?lang=fr", lesson), e.instructor.Token, nil, "")
-	if st != 200 || !strings.Contains(body, fmt.Sprintf("Apprenant %d", e.learner.ID)) || !strings.Contains(body, "95 / 100") ||
+	if st != 200 || !strings.Contains(body, "<bdi>"+e.learner.User.Name+"</bdi>") || !strings.Contains(body, e.learner.Email) || !strings.Contains(body, "95 / 100") ||
 		!strings.Contains(body, fmt.Sprintf(`href="/scorm/attempts/%d"`, att)) {
 		t.Fatalf("attempts page: %d\n%s", st, body)
 	}

@@ -22,7 +22,7 @@ import (
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
 
 // CurrentAttempt returns the caller's latest attempt at the lesson, starting the first one when
-// there is none.
+// there is none. Staff who are not enrolled as learners get preview attempts.
 func (s *Service) CurrentAttempt(ctx context.Context, lessonID int64) (*Attempt, error) {
 	acc, err := s.access(ctx, lessonID)
 	if err != nil {
@@ -30,7 +30,10 @@ func (s *Service) CurrentAttempt(ctx context.Context, lessonID int64) (*Attempt,
 	}
 	p := auth.FromContext(ctx)
 	var a Attempt
-	err = s.db.WithContext(ctx).Where("lesson_id = ? AND user_id = ?", lessonID, p.UserID).Order("number DESC").Take(&a).Error
+	// A learner carries on with their latest learner attempt (not an earlier preview of theirs,
+	// from before they enrolled); staff with their latest preview.
+	err = s.db.WithContext(ctx).Where("lesson_id = ? AND user_id = ? AND preview = ?", lessonID, p.UserID, !acc.Tracked).
+		Order("number DESC").Take(&a).Error
 	if err == nil {
 		return &a, nil
 	}
@@ -41,7 +44,8 @@ func (s *Service) CurrentAttempt(ctx context.Context, lessonID int64) (*Attempt,
 }
 
 // NewAttempt starts a new attempt for the caller, within the lesson's attempt limit (409 when
-// it is reached). The attempt takes the lesson's settings as they are now.
+// it is reached). The attempt takes the lesson's settings as they are now. The limit counts
+// learners' attempts: previews by staff are not limited (and do not count).
 func (s *Service) NewAttempt(ctx context.Context, lessonID int64) (*Attempt, error) {
 	acc, err := s.access(ctx, lessonID)
 	if err != nil {
@@ -55,16 +59,22 @@ func (s *Service) startAttempt(ctx context.Context, acc LessonAccess, userID int
 	if err != nil {
 		return nil, err
 	}
+	preview := !acc.Tracked
 	var out *Attempt
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		var n int64
+		var n, counted int64
 		if err := tx.Model(&Attempt{}).Where("lesson_id = ? AND user_id = ?", acc.LessonID, userID).Count(&n).Error; err != nil {
 			return err
 		}
-		if max := acc.Settings.MaxAttempts; max > 0 && int(n) >= max {
+		if !preview {
+			if err := tx.Model(&Attempt{}).Where("lesson_id = ? AND user_id = ? AND preview = ?", acc.LessonID, userID, false).Count(&counted).Error; err != nil {
+				return err
+			}
+		}
+		if max := acc.Settings.MaxAttempts; !preview && max > 0 && int(counted) >= max {
 			return apperr.New(http.StatusConflict, "attempts_exhausted", "You have used all %d attempts at this lesson.", max)
 		}
-		a := &Attempt{PackageID: pkg.ID, LessonID: acc.LessonID, UserID: userID, Number: int(n) + 1,
+		a := &Attempt{PackageID: pkg.ID, LessonID: acc.LessonID, UserID: userID, Number: int(n) + 1, Preview: preview,
 			MasteryScore: acc.Settings.MasteryScore, CompletionStatus: "not attempted", SuccessStatus: "unknown"}
 		if err := tx.Create(a).Error; err != nil {
 			if database.IsUniqueViolation(err) {
@@ -391,20 +401,49 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// Attempts lists a lesson's attempts: all of them for those who manage the lesson (optionally
-// one learner's), the caller's own otherwise.
-func (s *Service) Attempts(ctx context.Context, lessonID, userID int64, offset, limit int) ([]Attempt, int64, error) {
+// Previews says which attempts a list of a lesson's attempts holds.
+const (
+	PreviewsExclude = "exclude" // learners' attempts only (the default)
+	PreviewsInclude = "include" // learners' attempts and previews
+	PreviewsOnly    = "only"    // previews only
+)
+
+// AttemptFilter narrows a list of a lesson's attempts.
+type AttemptFilter struct {
+	// UserID: one person's attempts (0: everyone's).
+	UserID int64
+	// Previews: PreviewsExclude ("" too), PreviewsInclude or PreviewsOnly.
+	Previews string
+}
+
+// Attempts lists a lesson's attempts, in order of person and number: all of them for those who
+// manage the lesson (learners' attempts only unless f.Previews asks for previews; optionally
+// one person's), the caller's own otherwise (previews included: they are theirs).
+func (s *Service) Attempts(ctx context.Context, lessonID int64, f AttemptFilter, offset, limit int) ([]Attempt, int64, error) {
 	acc, err := s.access(ctx, lessonID)
 	if err != nil {
 		return nil, 0, err
+	}
+	switch f.Previews {
+	case "", PreviewsExclude, PreviewsInclude, PreviewsOnly:
+	default:
+		return nil, 0, apperr.Invalid("previews", "must be exclude, include or only")
 	}
 	p := auth.FromContext(ctx)
 	q := s.db.WithContext(ctx).Model(&Attempt{}).Where("lesson_id = ?", lessonID)
 	switch {
 	case !acc.Manage:
 		q = q.Where("user_id = ?", p.UserID)
-	case userID > 0:
-		q = q.Where("user_id = ?", userID)
+	default:
+		if f.UserID > 0 {
+			q = q.Where("user_id = ?", f.UserID)
+		}
+		switch f.Previews {
+		case "", PreviewsExclude:
+			q = q.Where("preview = ?", false)
+		case PreviewsOnly:
+			q = q.Where("preview = ?", true)
+		}
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -413,6 +452,41 @@ func (s *Service) Attempts(ctx context.Context, lessonID, userID int64, offset, 
 	var out []Attempt
 	err = q.Order("user_id, number").Offset(offset).Limit(limit).Find(&out).Error
 	return out, total, err
+}
+
+// CountPreviews counts the preview attempts at a lesson, for those who manage it.
+func (s *Service) CountPreviews(ctx context.Context, lessonID int64) (int64, error) {
+	acc, err := s.access(ctx, lessonID)
+	if err != nil {
+		return 0, err
+	}
+	if !acc.Manage {
+		return 0, fmt.Errorf("lesson %d: %w", lessonID, apperr.ErrForbidden)
+	}
+	var n int64
+	err = s.db.WithContext(ctx).Model(&Attempt{}).Where("lesson_id = ? AND preview = ?", lessonID, true).Count(&n).Error
+	return n, err
+}
+
+// People names the people of a lesson's attempts for those who manage it (the course module
+// says who they are); the caller's own name otherwise.
+func (s *Service) People(ctx context.Context, lessonID int64, acc LessonAccess, list []Attempt) (map[int64]Person, error) {
+	if !acc.Manage {
+		p := auth.FromContext(ctx)
+		return map[int64]Person{p.UserID: {Name: p.Name}}, nil
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, a := range list {
+		if !seen[a.UserID] {
+			seen[a.UserID] = true
+			ids = append(ids, a.UserID)
+		}
+	}
+	if len(ids) == 0 {
+		return map[int64]Person{}, nil
+	}
+	return s.lessons.People(ctx, lessonID, ids)
 }
 
 // AttemptDetail is an attempt with its items' CMI data and interactions.

@@ -50,6 +50,8 @@ type ImportRequest struct {
 	SectionID int64
 	Zip       io.ReaderAt
 	Size      int64
+	// Settings for the new lesson (attempt limit, mastery score), optional.
+	Settings SettingsIn
 }
 
 // Authorize checks, before the upload is read, that the caller may add a package to the
@@ -71,6 +73,9 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	if err := s.Authorize(ctx, in.SectionID); err != nil {
 		return nil, err
 	}
+	if err := in.Settings.check(); err != nil {
+		return nil, err
+	}
 	p := auth.FromContext(ctx)
 	a, err := OpenArchive(in.Zip, in.Size, s.Limits())
 	if err != nil {
@@ -79,6 +84,9 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	if !a.Has("imsmanifest.xml") && a.Has("cmi5.xml") {
 		if s.cmi5 == nil {
 			return nil, Refuse("cmi5 packages are not supported yet")
+		}
+		if !in.Settings.empty() {
+			return nil, apperr.Invalid("max_attempts", "the attempt limit and the mastery score are settings of SCORM packages; a cmi5 course sets its own")
 		}
 		return s.cmi5.ImportCMI5(ctx, in.SectionID, a)
 	}
@@ -93,7 +101,7 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	if err != nil {
 		return nil, err
 	}
-	return s.store1(ctx, p.UserID, in.SectionID, a, m)
+	return s.store1(ctx, p.UserID, in.SectionID, a, m, in.Settings)
 }
 
 // nestedHint points at a manifest that sits in a folder instead of the root.
@@ -106,11 +114,13 @@ func nestedHint(a *Archive) string {
 	return ""
 }
 
-// store1 writes a validated package: files, lesson, package row; undoing what was done when a
-// later step fails.
-func (s *Service) store1(ctx context.Context, userID, sectionID int64, a *Archive, m *Manifest) (res *ImportResult, err error) {
+// store1 writes a validated package: files, lesson, package row (with the lesson settings
+// given); undoing what was done when a later step fails.
+func (s *Service) store1(ctx context.Context, userID, sectionID int64, a *Archive, m *Manifest, set SettingsIn) (res *ImportResult, err error) {
 	pkg := &Package{UUID: uuid.NewString(), Standard: m.Standard, Edition: m.Edition, Title: truncate(m.Title, 300),
 		Files: len(a.Names()), Bytes: a.Expanded, CreatedBy: userID}
+	pkg.ContentUUID = pkg.UUID
+	set.apply(pkg)
 	if pkg.Title == "" {
 		pkg.Title = "SCORM"
 	}
@@ -125,7 +135,7 @@ func (s *Service) store1(ctx context.Context, userID, sectionID int64, a *Archiv
 	cleanup := context.WithoutCancel(ctx)
 	defer func() {
 		if err != nil {
-			if derr := DeletePrefix(cleanup, s.store, pkg.Prefix()); derr != nil {
+			if derr := s.releaseContent(cleanup, pkg.Content()); derr != nil {
 				s.log.Error("scorm: clean up after a failed import", "prefix", pkg.Prefix(), "err", derr)
 			}
 		}
@@ -207,54 +217,4 @@ func (s *Service) access(ctx context.Context, lessonID int64) (LessonAccess, err
 		return LessonAccess{}, err
 	}
 	return acc, nil
-}
-
-// SettingsIn changes a package lesson's settings for new attempts. A field left out keeps its
-// value; mastery_score null (with clear_mastery_score) goes back to the manifest's.
-type SettingsIn struct {
-	MaxAttempts  *int     `json:"max_attempts"`
-	MasteryScore *float64 `json:"mastery_score"`
-	ClearMastery bool     `json:"clear_mastery_score"`
-}
-
-// UpdateSettings changes the attempt limit and mastery score of a lesson's package, for those
-// who manage the lesson. Attempts already started keep the mastery score they started with.
-func (s *Service) UpdateSettings(ctx context.Context, lessonID int64, in SettingsIn) (*Package, error) {
-	acc, err := s.access(ctx, lessonID)
-	if err != nil {
-		return nil, err
-	}
-	if !acc.Manage {
-		return nil, fmt.Errorf("only the course's instructors can change lesson %d: %w", lessonID, apperr.ErrForbidden)
-	}
-	pkg, _, err := s.packageOf(ctx, lessonID)
-	if err != nil {
-		return nil, err
-	}
-	f := apperr.Fields{}
-	f.Check(in.MaxAttempts != nil && (*in.MaxAttempts < 0 || *in.MaxAttempts > 1000), "max_attempts", "must be between 0 (no limit) and 1000")
-	f.Check(in.MasteryScore != nil && (*in.MasteryScore < 0 || *in.MasteryScore > 100), "mastery_score", "must be between 0 and 100")
-	f.Check(in.MasteryScore != nil && in.ClearMastery, "clear_mastery_score", "cannot be used with mastery_score")
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	upd := map[string]any{}
-	if in.MaxAttempts != nil {
-		upd["max_attempts"] = *in.MaxAttempts
-		pkg.MaxAttempts = *in.MaxAttempts
-	}
-	if in.MasteryScore != nil {
-		upd["mastery_score"] = *in.MasteryScore
-		pkg.MasteryScore = in.MasteryScore
-	}
-	if in.ClearMastery {
-		upd["mastery_score"] = nil
-		pkg.MasteryScore = nil
-	}
-	if len(upd) > 0 {
-		if err := s.db.WithContext(ctx).Model(&Package{}).Where("id = ?", pkg.ID).Updates(upd).Error; err != nil {
-			return nil, err
-		}
-	}
-	return pkg, nil
 }

@@ -1,5 +1,6 @@
-// Uploads a package with a progress bar (XMLHttpRequest upload events), then opens the new
-// lesson. Without JavaScript the form posts normally.
+// Uploads a package with a progress bar (XMLHttpRequest upload events), with the optional
+// lesson settings, then opens the new lesson's page (settings and results; not the player,
+// which would start a preview attempt). Without JavaScript the form posts normally.
 (function () {
   "use strict";
   var form = document.getElementById("package-upload");
@@ -15,7 +16,7 @@
       return r.json();
     }).then(function (im) {
       if (im.status === "done" && im.lesson) {
-        window.location.assign("/lessons/" + im.lesson.id + "/play");
+        window.location.assign("/lessons/" + im.lesson.id + "/package");
       } else if (im.status === "failed") {
         status.textContent = form.getAttribute("data-failed") + " " + (im.error || "");
       } else {
@@ -33,6 +34,13 @@
     }
     ev.preventDefault();
     var data = new FormData();
+    // The settings go before the file: the server reads them as the upload streams in.
+    ["max_attempts", "mastery_score"].forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && field.value !== "") {
+        data.append(name, field.value);
+      }
+    });
     data.append("file", input.files[0]);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.getAttribute("data-api"));
@@ -58,7 +66,32 @@
         body = {};
       }
       if (xhr.status === 201 && body.id) {
-        window.location.assign("/lessons/" + body.id + "/play");
+        window.location.assign("/lessons/" + body.id + "/package");
+        return;
+      }
+      var fields = (xhr.status === 422 && body.error && body.error.fields) || {};
+      var bad = false;
+      ["max_attempts", "mastery_score"].forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        var msg = field && document.getElementById(field.id + "-error");
+        if (!msg) {
+          return;
+        }
+        var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id !== msg.id; });
+        if (fields[name]) {
+          bad = true;
+          msg.hidden = false;
+          ids.push(msg.id);
+          field.setAttribute("aria-invalid", "true");
+        } else {
+          msg.hidden = true;
+          field.removeAttribute("aria-invalid");
+        }
+        field.setAttribute("aria-describedby", ids.join(" "));
+      });
+      if (bad) {
+        // Bad settings: their messages show beside the fields.
+        box.hidden = true;
         return;
       }
       if (xhr.status === 202 && body.status_url) {
