@@ -96,3 +96,61 @@ func TestLessonKindsPlugIn(t *testing.T) {
 		t.Errorf("featured: %+v %v", feat, err)
 	}
 }
+
+// dupQuizzes is a quiz module that copies its quizzes when a course is duplicated.
+type dupQuizzes struct {
+	fakeQuizzes
+	calls [][2]int64
+	fail  error
+}
+
+func (d *dupQuizzes) Duplicate(ctx context.Context, tx *gorm.DB, from, to *course.Lesson) (*int64, error) {
+	if d.fail != nil {
+		return nil, d.fail
+	}
+	// It works in the duplication's transaction: the copy is there.
+	var n int64
+	if err := tx.Model(&course.Lesson{}).Where("id = ? AND kind = ? AND course_id <> ?", to.ID, from.Kind, from.CourseID).Count(&n).Error; err != nil || n != 1 {
+		return nil, fmt.Errorf("the copy of lesson %d is not in the transaction (%d, %v)", from.ID, n, err)
+	}
+	d.calls = append(d.calls, [2]int64{from.ID, to.ID})
+	ref := 9000 + to.ID
+	return &ref, nil
+}
+
+// TestDuplicateCallsKindHooks: duplicating a course lets the module behind a lesson kind copy
+// what it keeps, in the same transaction; its failure undoes the whole duplication.
+func TestDuplicateCallsKindHooks(t *testing.T) {
+	s := apptest.New(t)
+	f := newFixture(t, s)
+	q := &dupQuizzes{}
+	s.App.Courses.RegisterKind(course.KindQuiz, q)
+	courses := func() int64 {
+		var n int64
+		s.DB.Raw("SELECT COUNT(*) FROM courses").Scan(&n)
+		return n
+	}
+	before := courses()
+	q.fail = fmt.Errorf("the quiz bank is unavailable: %w", apperr.ErrConflict)
+	if r := s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/duplicate", f.course), f.owner.Token, nil); r.Status != 409 {
+		t.Fatalf("duplicate with a failing hook: %d %s", r.Status, r.Body)
+	}
+	if n := courses(); n != before {
+		t.Fatalf("a failed duplication left %d course(s)", n-before)
+	}
+	q.fail = nil
+	d := must(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/duplicate", f.course), f.owner.Token, nil), 201).Map(t)
+	var copyQuiz int64
+	for _, l := range d["sections"].([]any)[0].(map[string]any)["lessons"].([]any) {
+		if l.(map[string]any)["kind"] == "quiz" {
+			copyQuiz = int64(l.(map[string]any)["id"].(float64))
+		}
+	}
+	if len(q.calls) != 1 || q.calls[0] != [2]int64{f.lessons["quiz"], copyQuiz} {
+		t.Fatalf("hook calls %v, want [%d %d]", q.calls, f.lessons["quiz"], copyQuiz)
+	}
+	l := must(t, s.Do("GET", fmt.Sprintf("/api/v1/lessons/%d", copyQuiz), f.owner.Token, nil), 200).Map(t)
+	if l["ref_id"] != float64(9000+copyQuiz) {
+		t.Errorf("the copy's reference: %v", l["ref_id"])
+	}
+}
