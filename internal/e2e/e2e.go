@@ -11,6 +11,12 @@
 //	GLC_CHROME        path of Chromium (default /usr/bin/chromium)
 //	GLC_E2E_OUT       folder for screenshots (default test-output/e2e at the repository root)
 //
+// The servers run on SQLite and the data folder, unless the PostgreSQL and S3 test services
+// are given (GLC_TEST_DATABASE_URL, GLC_TEST_S3_*): each server then gets a fresh schema and a
+// fresh bucket there, e.g.
+//
+//	GLC_TEST_ONLY_ENV=1 bash .ci/test.sh env GLC_E2E=1 go test -count=1 -run Scorm ./internal/e2e/
+//
 // A flow test looks like this:
 //
 //	func TestLearnerTakesALesson(t *testing.T) {
@@ -44,6 +50,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,6 +60,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"glc/internal/testkit"
 )
 
 // Enabled reports whether the browser tests run (GLC_E2E=1).
@@ -140,7 +149,9 @@ func (s *syncBuffer) String() string {
 
 // Start builds and starts `glc serve` on a free port with a fresh data folder, and waits until
 // /readyz answers 200. extra are "NAME=value" settings added to (or replacing) the defaults;
-// the process does not inherit the test's GLC_* variables. The server stops (SIGTERM) at the
+// the process does not inherit the test's GLC_* variables. The backend is SQLite and the data
+// folder, or, when GLC_TEST_DATABASE_URL / GLC_TEST_S3_ENDPOINT are set, a fresh PostgreSQL
+// schema and a fresh S3 bucket of its own (see serviceEnv). The server stops (SIGTERM) at the
 // end of the test; its log is printed when the test failed.
 func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
@@ -150,6 +161,9 @@ func Start(t testing.TB, extra ...string) *Server {
 	s := &Server{URL: "http://" + addr, DataDir: t.TempDir(), log: &syncBuffer{}}
 	vars := map[string]string{"GLC_ADDR": addr, "GLC_DATA_DIR": s.DataDir, "GLC_LOG_FORMAT": "json",
 		"GLC_REGISTRATION": "open", "GLC_JOB_POLL_INTERVAL": "100ms"}
+	for k, v := range serviceEnv(t) {
+		vars[k] = v
+	}
 	for _, kv := range extra {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
@@ -192,6 +206,28 @@ func Start(t testing.TB, extra ...string) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Backend names the backends the servers use ("sqlite+local", "postgres+s3"...), for logs.
+func Backend() string { return testkit.Backend() }
+
+// serviceEnv is the server's backend when the tests run against services (GLC_TEST_DATABASE_URL,
+// GLC_TEST_S3_*, as `GLC_TEST_ONLY_ENV=1 bash .ci/test.sh ...` sets them): a fresh PostgreSQL
+// schema (dropped after the server stops) and a fresh bucket, as GLC_DATABASE_URL (migrated
+// at start) and GLC_S3_*. Without them the server keeps SQLite and the data folder.
+func serviceEnv(t testing.TB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if testkit.Postgres() {
+		pg, _ := testkit.DBURL(t) // its cleanup runs after the server's (registered later)
+		out["GLC_DATABASE_URL"], out["GLC_AUTO_MIGRATE"] = pg, "true"
+	}
+	if cfg, ok := testkit.S3Config(); ok {
+		out["GLC_S3_ENDPOINT"], out["GLC_S3_BUCKET"] = cfg.Endpoint, cfg.Bucket
+		out["GLC_S3_ACCESS_KEY"], out["GLC_S3_SECRET_KEY"] = cfg.AccessKey, cfg.SecretKey
+		out["GLC_S3_REGION"], out["GLC_S3_USE_TLS"] = cfg.Region, strconv.FormatBool(cfg.UseTLS)
+	}
+	return out
 }
 
 // Log returns what the server logged so far.

@@ -320,13 +320,22 @@ func playGolf(t *testing.T, b *e2e.Session, learner *apiClient, course, lesson i
 }
 
 // TestSCORMMultiSCOUploadedInTheEditor: the instructor uploads a generated SCORM 1.2 package
-// with three SCOs through the course editor's upload page (progress bar, then the player); a
-// learner takes the SCOs in order (prerequisites) and passes the last one.
+// with three SCOs through the course editor's upload page (with an attempt limit and a passing
+// score; progress bar), lands on the lesson's page (not in the player), sees a refused setting
+// explained there, and finds the page from the lesson editor; a learner takes the SCOs in
+// order (prerequisites) and passes the last one; the instructor previews (not counted) and
+// reads the results with the learner's name. Content is served by the app from storage on
+// every backend (on S3 too: no request leaves the site) with its own policy.
 func TestSCORMMultiSCOUploadedInTheEditor(t *testing.T) {
 	srv, teacher, course, section := scormSetup(t)
+	t.Logf("backend: %s", e2e.Backend())
 	tb := srv.Browser(t)
+	acceptDialogs(tb)
 	tb.Login("teacher@example.org", scormPW)
-	tb.Navigate(fmt.Sprintf("/teach/courses/%d", course))
+	tb.Navigate(fmt.Sprintf("/sections/%d/packages/new?lang=ar", section))
+	tb.Screenshot("scorm-upload-ar")
+	tb.Axe()
+	tb.Navigate(fmt.Sprintf("/teach/courses/%d?lang=en", course))
 	tb.ClickAndWait(fmt.Sprintf("#new-package-%d", section))
 	tb.Screenshot("scorm-upload-en")
 	tb.Axe()
@@ -334,14 +343,64 @@ func TestSCORMMultiSCOUploadedInTheEditor(t *testing.T) {
 	if err := os.WriteFile(zp, scormtest.Package12Multi(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	tb.Fill("#s-max-attempts", "3")
+	tb.Fill("#s-mastery-score", "80")
 	tb.Do(chromedp.SetUploadFiles(chromedp.CSS("#package-file"), []string{zp}))
 	tb.Do(chromedp.Evaluate[chromedp.Void](`window.__glcBefore = true`), chromedp.Click(chromedp.CSS(`#package-upload button[type=submit]`)))
 	tb.WaitNewPage()
 	loc := tb.Location()
 	var lesson int64
-	if _, err := fmt.Sscanf(loc[strings.Index(loc, "/lessons/"):], "/lessons/%d/play", &lesson); err != nil || lesson == 0 {
+	if i := strings.Index(loc, "/lessons/"); i < 0 {
 		t.Fatalf("after the upload the instructor is at %s", loc)
+	} else if _, err := fmt.Sscanf(loc[i:], "/lessons/%d/package", &lesson); err != nil || lesson == 0 || !strings.HasSuffix(loc, "/package?imported=1") {
+		t.Fatalf("after the upload the instructor is at %s, not on the lesson's page", loc)
 	}
+	if txt := tb.Text("#package-imported"); txt != "The package was imported." {
+		t.Errorf("the lesson's page after the upload says %q", txt)
+	}
+	if v := tb.Attr("#s-max-attempts", "value"); v != "3" {
+		t.Errorf("attempt limit from the upload form: %q", v)
+	}
+	if v := tb.Attr("#s-mastery-score", "value"); v != "80" {
+		t.Errorf("passing score from the upload form: %q", v)
+	}
+	tb.Screenshot("scorm-package-en")
+	tb.Axe()
+	// A refused value (past the browser's own check): 422, the message beside the field,
+	// nothing changed.
+	badValue := `document.getElementById('s-max-attempts').value = '5000'`
+	js(t, tb, badValue)
+	tb.Submit("#package-settings")
+	if txt := tb.Text("#s-max-attempts-error"); !strings.Contains(txt, "1000") {
+		t.Errorf("the refusal says %q", txt)
+	}
+	tb.Screenshot("scorm-package-error-en")
+	tb.Axe()
+	var pkg struct {
+		MaxAttempts  int      `json:"max_attempts"`
+		MasteryScore *float64 `json:"mastery_score"`
+	}
+	teacher.do("GET", fmt.Sprintf("/api/v1/lessons/%d/package", lesson), nil, http.StatusOK, &pkg)
+	if pkg.MaxAttempts != 3 || pkg.MasteryScore == nil || *pkg.MasteryScore != 80 {
+		t.Fatalf("settings after a refused form: %+v", pkg)
+	}
+	tb.Navigate(fmt.Sprintf("/lessons/%d/package?lang=ar", lesson))
+	tb.Screenshot("scorm-package-ar")
+	tb.Axe()
+	js(t, tb, badValue)
+	tb.Submit("#package-settings")
+	tb.Screenshot("scorm-package-error-ar")
+	tb.Axe()
+	// The lesson editor leads to the page.
+	tb.Navigate(fmt.Sprintf("/teach/lessons/%d", lesson))
+	if href := tb.Attr("#lesson-kind-settings", "href"); href != fmt.Sprintf("/lessons/%d/package", lesson) {
+		t.Errorf("lesson editor link: %q", href)
+	}
+	tb.Screenshot("scorm-lesson-editor-ar")
+	tb.Axe()
+	tb.Navigate(fmt.Sprintf("/teach/lessons/%d?lang=en", lesson))
+	tb.Screenshot("scorm-lesson-editor-en")
+	tb.ClickAndWait("#lesson-kind-settings")
 	tb.Navigate(fmt.Sprintf("/teach/courses/%d", course))
 	if txt := tb.Text(fmt.Sprintf("#editor-lesson-%d", lesson)); !strings.Contains(txt, "E-learning module") {
 		t.Errorf("the editor lists the lesson as %q", txt)
@@ -352,6 +411,7 @@ func TestSCORMMultiSCOUploadedInTheEditor(t *testing.T) {
 	learner := apiLogin(t, srv, "learner@example.org", scormPW)
 	until(t, b, sco+`.document.body.getAttribute('data-api') === '1.2'`, 20*time.Second)
 	until(t, b, `document.querySelectorAll('.scorm-locked').length === 2`, 5*time.Second)
+	checkContentServedBySite(t, b)
 	b.Screenshot("scorm-multi-01-player-en")
 	b.AxeExcept("#scorm-frame")
 	js(t, b, sco+`.finishSCO('completed')`)
@@ -370,4 +430,64 @@ func TestSCORMMultiSCOUploadedInTheEditor(t *testing.T) {
 	until(t, b, `document.querySelectorAll('.scorm-item').length === 3`, 10*time.Second)
 	b.Screenshot("scorm-multi-03-player-ar")
 	b.AxeExcept("#scorm-frame")
+
+	// The instructor previews: the player says so, and the preview stays out of the results.
+	tb.Navigate(fmt.Sprintf("/lessons/%d/package", lesson))
+	tb.ClickAndWait("#package-preview")
+	until(t, tb, sco+`.document.body && `+sco+`.document.body.getAttribute('data-api') === '1.2'`, 20*time.Second)
+	if txt := tb.Text("#scorm-preview"); !strings.Contains(txt, "not recorded") {
+		t.Errorf("the preview note says %q", txt)
+	}
+	tb.Screenshot("scorm-preview-en")
+	tb.AxeExcept("#scorm-frame")
+	js(t, tb, sco+`.finishSCO('completed')`)
+	tb.Navigate(fmt.Sprintf("/lessons/%d/scorm/attempts", lesson))
+	if txt := tb.Text("table"); !strings.Contains(txt, "Yusuf Haddad") || !strings.Contains(txt, "learner@example.org") || strings.Contains(txt, "Amina Diallo") {
+		t.Errorf("results table: %q", txt)
+	}
+	tb.Screenshot("scorm-results-en")
+	tb.Axe()
+	tb.ClickAndWait("#attempts-previews")
+	if txt := tb.Text("table"); !strings.Contains(txt, "Amina Diallo") || !strings.Contains(txt, "Preview") || strings.Contains(txt, "Yusuf Haddad") {
+		t.Errorf("previews table: %q", txt)
+	}
+	tb.Screenshot("scorm-previews-en")
+	tb.Axe()
+	tb.Navigate(fmt.Sprintf("/lessons/%d/scorm/attempts?lang=ar", lesson))
+	tb.Screenshot("scorm-results-ar")
+	tb.Axe()
+	tb.Navigate(fmt.Sprintf("/lessons/%d/scorm/attempts?previews=only", lesson))
+	tb.Screenshot("scorm-previews-ar")
+	tb.Axe()
+	// The preview did not touch the learner's record, nor make one for the instructor.
+	checkCompleted(t, learner, course, lesson, 85)
+	var l lessonJSON
+	teacher.do("GET", fmt.Sprintf("/api/v1/lessons/%d", lesson), nil, http.StatusOK, &l)
+	if l.Progress != nil {
+		t.Errorf("the instructor's preview made a lesson record: %+v", l.Progress)
+	}
+}
+
+// checkContentServedBySite checks, on a player page whose SCO has loaded, that the package's
+// files come from the site itself (whatever the storage: on S3 the app streams them), that no
+// request left the site, and that content carries its own Content-Security-Policy.
+func checkContentServedBySite(t *testing.T, b *e2e.Session) {
+	t.Helper()
+	href := e2e.Eval[string](b, sco+`.location.href`)
+	if origin := e2e.Eval[string](b, sco+`.location.origin`); origin != e2e.Eval[string](b, `location.origin`) {
+		t.Errorf("the SCO comes from %s", origin)
+	}
+	if x := b.CrossOrigin(); len(x) > 0 {
+		t.Errorf("requests left the site: %v", x)
+	}
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(csp, "connect-src") || !strings.Contains(csp, "frame-ancestors") || !strings.Contains(csp, "object-src 'none'") {
+		t.Errorf("content %s: %d, policy %q", href, resp.StatusCode, csp)
+	}
+	t.Logf("content served by the site (%s): %s; policy %q", e2e.Backend(), href[:strings.Index(href, "/content/")+9]+"…", csp)
 }

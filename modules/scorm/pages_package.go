@@ -30,6 +30,8 @@ type PackagePageData struct {
 	Errors   map[string]string
 	Attempts int64 // learners' attempts
 	Previews int64
+	// Imported: the page follows an upload made with script (?imported=1), which says so.
+	Imported bool
 }
 
 func (h *handlers) packagePage(c *gin.Context) {
@@ -61,7 +63,8 @@ func (h *handlers) renderPackagePage(c *gin.Context, status int, errs map[string
 		return
 	}
 	d := PackagePageData{LessonID: id, CourseID: acc.CourseID, Title: acc.Title, Package: packageOut(pkg, m), Errors: errs,
-		SizeMB: strconv.FormatFloat(float64((pkg.Bytes*10+(1<<20)-1)>>20)/10, 'f', 1, 64)}
+		Imported: status == http.StatusOK && c.Query("imported") == "1",
+		SizeMB:   strconv.FormatFloat(float64((pkg.Bytes*10+(1<<20)-1)>>20)/10, 'f', 1, 64)}
 	if errs != nil {
 		d.MaxAttempts, d.MasteryScore = c.PostForm("max_attempts"), c.PostForm("mastery_score")
 	} else {

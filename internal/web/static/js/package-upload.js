@@ -16,7 +16,7 @@
       return r.json();
     }).then(function (im) {
       if (im.status === "done" && im.lesson) {
-        window.location.assign("/lessons/" + im.lesson.id + "/package");
+        window.location.assign("/lessons/" + im.lesson.id + "/package?imported=1");
       } else if (im.status === "failed") {
         status.textContent = form.getAttribute("data-failed") + " " + (im.error || "");
       } else {
@@ -66,7 +66,7 @@
         body = {};
       }
       if (xhr.status === 201 && body.id) {
-        window.location.assign("/lessons/" + body.id + "/package");
+        window.location.assign("/lessons/" + body.id + "/package?imported=1");
         return;
       }
       var fields = (xhr.status === 422 && body.error && body.error.fields) || {};
