@@ -230,6 +230,16 @@ func serviceEnv(t testing.TB) map[string]string {
 	return out
 }
 
+// Env returns the value of a setting the server was started with ("" when unset).
+func (s *Server) Env(name string) string {
+	for _, kv := range s.env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
 // Log returns what the server logged so far.
 func (s *Server) Log() string { return s.log.String() }
 
