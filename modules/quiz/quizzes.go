@@ -73,6 +73,8 @@ type QuizView struct {
 	Open          bool         `json:"open"`
 	Result        *Result      `json:"result,omitempty"`
 	QuestionCount int          `json:"question_count"`
+	CourseTitle   string       `json:"course_title,omitempty"`
+	CourseURL     string       `json:"course_url,omitempty"`
 }
 
 // AttemptRow is an attempt in a list.
@@ -119,7 +121,7 @@ func (s *Service) GetQuiz(ctx context.Context, lessonID int64) (*QuizView, error
 	}
 	now := s.now()
 	v := &QuizView{LessonID: q.LessonID, CourseID: q.CourseID, Title: la.Title, Settings: q.Settings(), CanManage: la.CanManage,
-		CanTake: la.CanTake, Open: q.open(now), Attempts: []AttemptRow{}}
+		CanTake: la.CanTake, Open: q.open(now), Attempts: []AttemptRow{}, CourseTitle: la.CourseTitle, CourseURL: la.CourseURL}
 	slots, err := s.st.slots(ctx, lessonID)
 	if err != nil {
 		return nil, err
