@@ -26,7 +26,7 @@ func (q quizCourses) Lesson(ctx context.Context, lessonID int64) (quiz.LessonAcc
 		return quiz.LessonAccess{}, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrNotFound)
 	}
 	return quiz.LessonAccess{LessonID: k.LessonID, CourseID: k.CourseID, Title: k.Title, CanTake: k.CanTake, CanManage: k.CanManage,
-		CourseTitle: k.CourseTitle, CourseURL: fmt.Sprintf("/courses/%d", k.CourseID)}, nil
+		CourseTitle: k.CourseTitle, CourseURL: fmt.Sprintf("/courses/%d", k.CourseID), Language: k.Language}, nil
 }
 
 // Course implements quiz.Courses.

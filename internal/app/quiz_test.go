@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -317,4 +319,91 @@ func TestQuizDeadlineClosesAbandonedAttempt(t *testing.T) {
 	}
 	// The app still answers (no transaction left hanging).
 	must(t, s.Do("GET", c.quiz(), learner.Token, nil), 200)
+}
+
+// form posts an HTML form as a bearer-token client (no session cookie: no CSRF token needed).
+func form(t *testing.T, s *apptest.Server, path, token string, values url.Values) *apptest.Response {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.URL+path, strings.NewReader(values.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Send(req)
+}
+
+// TestQuizAuthoringPages: an instructor makes a quiz lesson with the course editor's form, goes
+// from the lesson editor to the quiz page, sets the time limit, attempts and pass mark, and adds
+// questions as GIFT text; refused input is shown on the page and changes nothing; learners
+// cannot use the forms.
+func TestQuizAuthoringPages(t *testing.T) {
+	s := apptest.New(t)
+	teacher, learner := s.Instructor(t), s.Learner(t)
+	course := idOf(t, must(t, s.Do("POST", "/api/v1/courses", teacher.Token, map[string]any{"title": "Cyber basics", "summary": "S.", "language": "en"}), 201))
+	sec := idOf(t, must(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/sections", course), teacher.Token, map[string]any{"title": "Check"}), 201))
+	r := must(t, form(t, s, fmt.Sprintf("/teach/sections/%d/lessons", sec), teacher.Token, url.Values{"title": {"Phishing quiz"}, "kind": {"quiz"}}), 303)
+	var lesson int64
+	if _, err := fmt.Sscanf(r.Header.Get("Location"), "/teach/lessons/%d", &lesson); err != nil {
+		t.Fatalf("after adding a lesson: %s", r.Header.Get("Location"))
+	}
+	qpath, api := fmt.Sprintf("/quizzes/%d", lesson), fmt.Sprintf("/api/v1/quizzes/%d", lesson)
+	editor := string(must(t, s.Do("GET", fmt.Sprintf("/teach/lessons/%d", lesson), teacher.Token, nil), 200).Body)
+	if !strings.Contains(editor, fmt.Sprintf(`href="%s" id="lesson-kind-setup"`, qpath)) {
+		t.Fatal("the lesson editor does not link to the quiz")
+	}
+	page := string(must(t, s.Do("GET", qpath, teacher.Token, nil), 200).Body)
+	for _, want := range []string{`id="quiz-no-questions"`, `id="quiz-gift-form"`, `id="quiz-settings-form"`, `name="pass_percent" required value="0"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("new quiz page lacks %s", want)
+		}
+	}
+	settings := func() map[string]any {
+		return must(t, s.Do("GET", api, teacher.Token, nil), 200).Map(t)["settings"].(map[string]any)
+	}
+	must(t, form(t, s, qpath+"/settings", teacher.Token, url.Values{"time_limit_minutes": {"10"}, "max_attempts": {"2"}, "pass_percent": {"75"}}), 303)
+	if st := settings(); st["time_limit_seconds"].(float64) != 600 || st["max_attempts"].(float64) != 2 || st["pass_percent"].(float64) != 75 {
+		t.Fatalf("settings after the form: %v", st)
+	}
+	for _, bad := range []url.Values{
+		{"time_limit_minutes": {"10"}, "max_attempts": {"2"}, "pass_percent": {"150"}},
+		{"time_limit_minutes": {"-1"}, "max_attempts": {"2"}, "pass_percent": {"50"}},
+		{"time_limit_minutes": {"5"}, "max_attempts": {"many"}, "pass_percent": {"50"}},
+		{"time_limit_minutes": {"5"}, "max_attempts": {"5000"}, "pass_percent": {"50"}},
+	} {
+		r := must(t, form(t, s, qpath+"/settings", teacher.Token, bad), 422)
+		if !strings.Contains(string(r.Body), `class="field-error" role="alert"`) {
+			t.Errorf("%v: no error shown", bad)
+		}
+	}
+	if st := settings(); st["time_limit_seconds"].(float64) != 600 || st["max_attempts"].(float64) != 2 || st["pass_percent"].(float64) != 75 {
+		t.Fatalf("refused forms changed the settings: %v", st)
+	}
+	gift := "::Q1:: Which link is safe to open? {=The one you typed yourself ~The one in an unexpected e-mail}\n\n" +
+		"::Q2:: Banks ask for passwords by e-mail. {F}\n"
+	must(t, form(t, s, qpath+"/questions", teacher.Token, url.Values{"gift": {gift}}), 303)
+	if n := must(t, s.Do("GET", api, teacher.Token, nil), 200).Map(t)["question_count"].(float64); n != 2 {
+		t.Fatalf("%v questions after the GIFT form", n)
+	}
+	// A text with an error adds nothing, and the page says where the error is.
+	r = must(t, form(t, s, qpath+"/questions", teacher.Token, url.Values{"gift": {"::Q3:: Fine {T}\n\n::Q4:: Broken {=A ~B"}}), 422)
+	if body := string(r.Body); !strings.Contains(body, `id="quiz-gift-errors"`) || !strings.Contains(body, "line 3") || !strings.Contains(body, "Broken {=A ~B") {
+		t.Errorf("GIFT error page: %s", body)
+	}
+	must(t, form(t, s, qpath+"/questions", teacher.Token, url.Values{"gift": {"  "}}), 422)
+	page = string(must(t, s.Do("GET", qpath, teacher.Token, nil), 200).Body)
+	if !strings.Contains(page, "Which link is safe to open?") || strings.Count(page, "<li><span>") != 2 {
+		t.Errorf("the quiz page does not list its 2 questions")
+	}
+	// Learners: the draft course's quiz does not exist; once published, they may not change it.
+	must(t, form(t, s, qpath+"/settings", learner.Token, url.Values{"time_limit_minutes": {"1"}, "max_attempts": {"1"}, "pass_percent": {"1"}}), 404)
+	must(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), teacher.Token, nil), 200)
+	must(t, form(t, s, qpath+"/settings", learner.Token, url.Values{"time_limit_minutes": {"x"}, "max_attempts": {"1"}, "pass_percent": {"1"}}), 403)
+	must(t, form(t, s, qpath+"/questions", learner.Token, url.Values{"gift": {gift}}), 403)
+	if strings.Contains(string(must(t, s.Do("GET", qpath, learner.Token, nil), 403).Body), `id="quiz-gift-form"`) {
+		t.Error("a learner sees the authoring form")
+	}
+	if n := must(t, s.Do("GET", api, teacher.Token, nil), 200).Map(t)["question_count"].(float64); n != 2 {
+		t.Fatalf("%v questions after refused forms", n)
+	}
 }

@@ -18,6 +18,8 @@ type KindLesson struct {
 	// the course's default language; CourseTitle likewise.
 	Title       string
 	CourseTitle string
+	// Language is the language of Title.
+	Language string
 	// CanTake: an active enrolment in the published course.
 	CanTake bool
 	// CanManage: the course's owner, a co-instructor, or an admin.
@@ -65,7 +67,7 @@ func (s *Service) KindLesson(ctx context.Context, id int64) (*KindLesson, error)
 		return nil, err
 	}
 	ct, _ := pickContent(cts, lang, c.DefaultLanguage)
-	k.Title, k.CourseTitle = ct.Title, variantIn(variants[c.ID], lang).Title
+	k.Title, k.CourseTitle, k.Language = ct.Title, variantIn(variants[c.ID], ct.Language).Title, ct.Language
 	return k, nil
 }
 

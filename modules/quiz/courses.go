@@ -35,6 +35,8 @@ type LessonAccess struct {
 	// CourseTitle and CourseURL, when set, let the quiz's pages link back to the course.
 	CourseTitle string
 	CourseURL   string
+	// Language is the language of Title and CourseTitle ("" when unknown).
+	Language string
 }
 
 // CourseAccess is the principal's relation to a course.
