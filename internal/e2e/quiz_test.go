@@ -189,6 +189,11 @@ func TestLearnerTakesTimedQuizLessonOffline(t *testing.T) {
 	if s := b.Text("#attempt-score"); !strings.Contains(s, "5 of 5") {
 		t.Errorf("score %q, want every answer counted", s)
 	}
+	// The review shows every chosen option (single choice, true or false and multiple choice:
+	// 1 + 1 + 2), each question's radio buttons a group of their own.
+	if n := e2e.Eval[int](b, `document.querySelectorAll("section.quiz-question input:checked").length`); n != 4 {
+		t.Errorf("the review shows %d chosen options, want 4", n)
+	}
 	if a := attempt(); a.Status != "finished" || a.Score == nil || *a.Score != 5 || *a.MaxScore != 5 {
 		t.Fatalf("attempt through the API: %+v", a)
 	}
