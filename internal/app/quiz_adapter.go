@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -41,10 +42,16 @@ func (q quizCourses) Course(ctx context.Context, courseID int64) (quiz.CourseAcc
 // RecordResult implements quiz.Courses: the grade goes into the lesson progress in the quiz's
 // transaction (and from there, through the progress listener, into the course progress and
 // certificate).
+//
+// A lesson deleted meanwhile keeps no progress: the attempt is still closed and graded (its
+// deadline job or the sweep would otherwise fail on it again and again).
 func (q quizCourses) RecordResult(ctx context.Context, tx *gorm.DB, userID, lessonID int64, r quiz.Result) error {
 	score, maxScore := r.Score, r.MaxScore
 	_, err := q.svc.RecordLessonResultTx(ctx, tx, userID, lessonID, course.Result{Status: r.Status(), Score: &score, MaxScore: &maxScore,
 		Source: "quiz", Attempts: r.Attempts})
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil
+	}
 	return err
 }
 

@@ -319,6 +319,28 @@ func TestQuizDeadlineClosesAbandonedAttempt(t *testing.T) {
 	}
 	// The app still answers (no transaction left hanging).
 	must(t, s.Do("GET", c.quiz(), learner.Token, nil), 200)
+
+	// An attempt whose lesson is deleted before its deadline is still closed and graded.
+	d := newQuizCourse(t, s, map[string]any{"time_limit_seconds": 2, "pass_percent": 50})
+	d.publish(t)
+	d.enrol(t, learner)
+	b := d.start(t, learner)
+	d.answerAll(t, learner, b, true)
+	must(t, s.Do("DELETE", fmt.Sprintf("/api/v1/lessons/%d", d.lesson), d.teacher.Token, nil), 204)
+	end = time.Now().Add(30 * time.Second)
+	for {
+		var st struct{ Status, ClosedBy string }
+		if err := s.DB.Raw("SELECT status, closed_by FROM quiz_attempts WHERE id = ?", b.ID).Scan(&st).Error; err != nil {
+			t.Fatal(err)
+		}
+		if st.Status == "finished" && st.ClosedBy == "deadline" {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the attempt of a deleted lesson was not closed: %+v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // form posts an HTML form as a bearer-token client (no session cookie: no CSRF token needed).
