@@ -116,6 +116,7 @@ func (a *App) buildModules(ctx context.Context) error {
 		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/admin/courses", LabelID: "course.nav.admin_courses", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
