@@ -22,6 +22,7 @@ import (
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/quiz"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	webassets "glc/web"
@@ -47,6 +48,13 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.Courses = courses.Svc
+	quizzes, err := quiz.New(quiz.Deps{DB: a.DB, Store: a.Store, Log: a.Log, Courses: quizCourses{courses.Svc}, Jobs: a.Jobs,
+		MaxUploadMB: a.Cfg.MaxUploadMB})
+	if err != nil {
+		return nil, err
+	}
+	a.Quizzes = quizzes.Svc
+	courses.Svc.RegisterKind(course.KindQuiz, quizKind{quizzes.Svc})
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
@@ -76,7 +84,7 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Progress = prog.Svc
 	courses.Svc.SetProgressListener(prog.Svc)
-	return []web.Module{accounts, courses, lib, progs, home, lrs, packages, prog}, nil
+	return []web.Module{accounts, courses, quizzes, lib, progs, home, lrs, packages, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
