@@ -397,6 +397,17 @@ func (b *Session) Fill(sel, value string) {
 		chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
+// SetValue sets the value of the select box or input matching sel (a date field, say, where
+// typing depends on the browser's locale) and fires its change event.
+func (b *Session) SetValue(sel, value string) {
+	b.t.Helper()
+	q, _ := json.Marshal(sel)
+	v, _ := json.Marshal(value)
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(`+string(q)+`); e.value = `+string(v)+`;
+			e.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+}
+
 // Submit submits the form of the element matching sel and waits for the next page.
 func (b *Session) Submit(sel string) {
 	b.t.Helper()
