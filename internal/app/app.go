@@ -64,9 +64,9 @@ type App struct {
 	// DemoLessons are lessons added at the end of the demo course by the modules that
 	// implement more lesson kinds (quiz, package), when modules() wires them.
 	DemoLessons []DemoLesson
-	closers    []func() error
-	bg         []func(ctx context.Context)
-	bgWait     sync.WaitGroup
+	closers     []func() error
+	bg          []func(ctx context.Context)
+	bgWait      sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 
