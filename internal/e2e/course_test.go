@@ -272,6 +272,10 @@ func TestCourseBuiltInBrowserAndTaken(t *testing.T) {
 		if got := e2e.Eval[string](lb, `getComputedStyle(document.body).direction`); got != "rtl" {
 			t.Errorf("Arabic %s lesson: direction %q", name, got)
 		}
+		// The lesson is written in English: it reads left to right inside the Arabic page.
+		if got := e2e.Eval[string](lb, `getComputedStyle(document.querySelector(".lesson-body")).direction`); got != "ltr" {
+			t.Errorf("English %s lesson on an Arabic page: content direction %q", name, got)
+		}
 		pageChecks(t, lb, "course-player-"+name+"-ar")
 	}
 	lb.Navigate("/my?lang=ar")

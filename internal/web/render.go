@@ -136,6 +136,9 @@ func Funcs() template.FuncMap {
 			}
 			return t.UTC().Format(time.RFC3339)
 		},
+		// langdir is the writing direction of a language code ("rtl" or "ltr"), for the dir
+		// attribute of content written in that language.
+		"langdir": LangDir,
 		"add": func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			s := make([]int, n)
@@ -203,6 +206,18 @@ func (v *View) TTime(id string, args ...any) template.HTML {
 		msg = strings.ReplaceAll(msg, fmt.Sprintf("\uE000%d\uE001", i), TimeElement(t))
 	}
 	return template.HTML(msg)
+}
+
+// rtlLanguages are the right-to-left languages content may be written in.
+var rtlLanguages = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true, "ps": true, "yi": true, "dv": true, "ckb": true, "sd": true, "ug": true}
+
+// LangDir is the writing direction of a language code: "rtl" or "ltr".
+func LangDir(code string) string {
+	base, _, _ := strings.Cut(strings.ToLower(code), "-")
+	if rtlLanguages[base] {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // TimeElement is the <time> element of a date (UTC), e.g. <time datetime="2026-03-01">2026-03-01</time>.

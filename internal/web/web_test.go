@@ -262,3 +262,11 @@ func TestTTime(t *testing.T) {
 		}
 	}
 }
+
+func TestLangDir(t *testing.T) {
+	for code, want := range map[string]string{"ar": "rtl", "AR": "rtl", "fa-IR": "rtl", "he": "rtl", "en": "ltr", "fr": "ltr", "": "ltr", "arn": "ltr"} {
+		if got := web.LangDir(code); got != want {
+			t.Errorf("LangDir(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
