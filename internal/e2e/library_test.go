@@ -142,6 +142,21 @@ func TestLibraryAnonymousVisitor(t *testing.T) {
 		}
 		pageChecks(t, b, p.name)
 	}
+	// The demo course: in the catalogue, its page open to visitors with its four lessons.
+	for _, lang := range []string{"en", "ar"} {
+		b.Navigate("/courses?lang=" + lang)
+		b.ClickAndWait("#catalogue-results h3 a")
+		if got := b.Text("#course-title"); got != "Introduction to international notices and diffusions" {
+			t.Fatalf("demo course page %q", got)
+		}
+		if n := e2e.Eval[int](b, `document.querySelectorAll("#course-outline .outline-lessons li").length`); n != 4 {
+			t.Errorf("the demo course outline has %d lessons, want 4", n)
+		}
+		if got := b.Attr("#course-login", "href"); !strings.HasPrefix(got, "/login?next=/courses/") {
+			t.Errorf("a visitor is not offered to log in to enrol: %q", got)
+		}
+		pageChecks(t, b, "course-demo-"+lang)
+	}
 	// A visitor is asked to log in to apply and is shown no application of theirs.
 	b.Navigate("/programmes/1?lang=en")
 	if got := b.Text("#programme-sessions"); strings.Contains(got, "Your application") || !strings.Contains(got, "Log in to apply") {
