@@ -79,7 +79,7 @@ func TestLibraryAnonymousVisitor(t *testing.T) {
 	}
 	titles := e2e.Eval[[]string](b, `Array.from(document.querySelectorAll("#series-issues h3")).map(e => e.textContent)`)
 	dates := e2e.Eval[[]string](b, `Array.from(document.querySelectorAll("#series-issues time")).map(e => e.getAttribute("datetime"))`)
-	num := regexp.MustCompile(`(\d+):`)
+	num := regexp.MustCompile(`^Issue (\d+)`)
 	var nums []string
 	for _, tt := range titles {
 		if m := num.FindStringSubmatch(tt); m != nil {
