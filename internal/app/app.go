@@ -30,6 +30,7 @@ import (
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/quiz"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	"glc/storage"
@@ -54,7 +55,9 @@ type App struct {
 	Accounts *account.Service
 	LRS      *xapi.Service
 	Courses  *course.Service
-	Library  *library.Service
+	// Quizzes is the quiz service (lessons of kind quiz).
+	Quizzes *quiz.Service
+	Library *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service
 	// Programmes is the training programme service.
@@ -70,8 +73,8 @@ type App struct {
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 
-	// ScormLessons is the course module as the SCORM module sees it (nil until courses is
-	// wired; tests set a fake with an Option).
+	// ScormLessons is the course module as the SCORM module sees it: the course service's
+	// adapter (scorm_adapter.go) unless a test sets a fake with an Option.
 	ScormLessons scorm.Lessons
 }
 

@@ -22,6 +22,7 @@ import (
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/quiz"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	webassets "glc/web"
@@ -47,6 +48,13 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.Courses = courses.Svc
+	quizzes, err := quiz.New(quiz.Deps{DB: a.DB, Store: a.Store, Log: a.Log, Courses: quizCourses{courses.Svc}, Jobs: a.Jobs,
+		MaxUploadMB: a.Cfg.MaxUploadMB})
+	if err != nil {
+		return nil, err
+	}
+	a.Quizzes = quizzes.Svc
+	courses.Svc.RegisterKind(course.KindQuiz, quizKind{quizzes.Svc})
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
@@ -61,6 +69,11 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.LRS = lrs.Svc
+	// Packages are course lessons of kind "package" (tests may wire a fake course module).
+	if a.ScormLessons == nil {
+		a.ScormLessons = scormLessons{courses.Svc}
+	}
+	courses.Svc.RegisterKind(course.KindPackage, packageKind{})
 	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
@@ -71,7 +84,7 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Progress = prog.Svc
 	courses.Svc.SetProgressListener(prog.Svc)
-	return []web.Module{accounts, courses, lib, progs, home, lrs, packages, prog}, nil
+	return []web.Module{accounts, courses, quizzes, lib, progs, home, lrs, packages, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -108,6 +121,8 @@ func (a *App) buildModules(ctx context.Context) error {
 		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/assignments", LabelID: "course.nav.assignments", Role: "coordinator admin"},
+		{Path: "/admin/courses", LabelID: "course.nav.admin_courses", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {
