@@ -12,6 +12,7 @@ import (
 
 	"glc/internal/app"
 	"glc/internal/app/apptest"
+	"glc/modules/course"
 )
 
 func TestSeedDemo(t *testing.T) {
@@ -179,5 +180,32 @@ func TestSeedDemoCourse(t *testing.T) {
 	s.Do("GET", "/api/v1/me/courses", learner.Token, nil).JSON(t, &mine)
 	if len(mine.Items) != 1 || mine.Items[0].PercentComplete != 100 || mine.Items[0].Enrolment.CompletedAt == nil {
 		t.Errorf("after every lesson: %+v", mine)
+	}
+}
+
+// TestSeedDemoCourseHook: lessons given in App.DemoLessons (how the quiz and package kinds add
+// theirs) go at the end of the demo course's last section, as the instructor.
+func TestSeedDemoCourseHook(t *testing.T) {
+	extra := app.DemoLesson{Name: "check lesson", Add: func(ctx context.Context, a *app.App, courseID, sectionID int64) error {
+		title, kind, body := "Check your understanding", course.KindText, "Which notice asks to locate a wanted person?"
+		_, err := a.Courses.AddLesson(ctx, sectionID, course.LessonInput{Title: &title, Kind: &kind, Body: &body})
+		return err
+	}}
+	s := apptest.NewWith(t, []app.Option{func(a *app.App) { a.DemoLessons = []app.DemoLesson{extra} }})
+	if err := s.App.SeedDemo(context.Background(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Sections []struct {
+			Lessons []struct{ Title string }
+		}
+	}
+	s.Do("GET", "/api/v1/courses/1", "", nil).JSON(t, &c)
+	if len(c.Sections) != 2 {
+		t.Fatalf("sections: %+v", c)
+	}
+	last := c.Sections[1].Lessons
+	if len(last) != 3 || last[2].Title != "Check your understanding" {
+		t.Errorf("last section: %+v", last)
 	}
 }
