@@ -64,9 +64,21 @@ func TestSCORMDuplicatedCourseKeepsItsPackage(t *testing.T) {
 	}
 	objects := scormObjects(t, s)
 
-	// The editor's button posts the same duplication as the API.
-	d := want(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/duplicate", course), owner.Token, nil), 201).Map(t)
-	copyCourse := int64(d["id"].(float64))
+	// The course editor's Duplicate button.
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/teach/courses/%d/duplicate", s.URL, course), strings.NewReader("csrf_token="+strings.Repeat("k", 48)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "glc_access", Value: owner.Token})
+	req.AddCookie(&http.Cookie{Name: "glc_csrf", Value: strings.Repeat("k", 48)})
+	resp, err := s.Browser().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var copyCourse int64
+	if _, err := fmt.Sscanf(resp.Header.Get("Location"), "/teach/courses/%d", &copyCourse); resp.StatusCode != 303 || err != nil || copyCourse == course {
+		t.Fatalf("duplicate button: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	d := want(t, s.Do("GET", fmt.Sprintf("/api/v1/courses/%d", copyCourse), owner.Token, nil), 200).Map(t)
 	ls := d["sections"].([]any)[0].(map[string]any)["lessons"].([]any)
 	copyLesson := int64(ls[0].(map[string]any)["id"].(float64))
 	if copyLesson == lesson || ls[0].(map[string]any)["kind"] != "package" {
@@ -118,7 +130,13 @@ func TestSCORMDuplicatedCourseKeepsItsPackage(t *testing.T) {
 	if len(maxes) != 2 || maxes[0] != 2 || maxes[1] != 5 {
 		t.Errorf("settings after changing the copy's: %v", maxes)
 	}
-	_ = copyCourse
+	// The API duplicates the copy too (a copy of a copy reads the same files).
+	d = want(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/duplicate", copyCourse), owner.Token, nil), 201).Map(t)
+	third := int64(d["sections"].([]any)[0].(map[string]any)["lessons"].([]any)[0].(map[string]any)["id"].(float64))
+	_, _, resp, body = fetchContent(t, s, owner, third)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Passports") || scormObjects(t, s) != objects {
+		t.Fatalf("a copy of the copy: %d, %d objects", resp.StatusCode, scormObjects(t, s))
+	}
 }
 
 // TestSCORMPreviewNeverFeedsProgress: an instructor who is not enrolled previews; their
