@@ -24,5 +24,6 @@ func All() []database.Migration {
 		m0520Portal(),
 		m0600SCORM(),
 		m0700XAPI(),
+		m0701CMI5(),
 	}
 }
