@@ -57,13 +57,13 @@ func m0701CMI5() database.Migration {
 		EndedAt        *time.Time
 	}
 	type auState struct {
-		ID             int64 `gorm:"primaryKey"`
-		RegistrationID int64 `gorm:"not null;uniqueIndex:idx_cmi5_au_states_registration_au,priority:1"`
-		AU             int   `gorm:"column:au;not null;uniqueIndex:idx_cmi5_au_states_registration_au,priority:2"`
-		Completed      bool  `gorm:"not null;default:false"`
-		Passed         bool  `gorm:"not null;default:false"`
-		Failed         bool  `gorm:"not null;default:false"`
-		Waived         bool  `gorm:"not null;default:false"`
+		ID             int64  `gorm:"primaryKey"`
+		RegistrationID int64  `gorm:"not null;uniqueIndex:idx_cmi5_au_states_registration_au,priority:1"`
+		AU             int    `gorm:"column:au;not null;uniqueIndex:idx_cmi5_au_states_registration_au,priority:2"`
+		Completed      bool   `gorm:"not null;default:false"`
+		Passed         bool   `gorm:"not null;default:false"`
+		Failed         bool   `gorm:"not null;default:false"`
+		Waived         bool   `gorm:"not null;default:false"`
 		WaiveReason    string `gorm:"size:100;not null;default:''"`
 		Satisfied      bool   `gorm:"not null;default:false"`
 		ScoreScaled    *float64

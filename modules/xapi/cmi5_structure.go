@@ -356,7 +356,6 @@ func (p *structParser) text(n *xnode) ([]LangText, error) {
 	return out, nil
 }
 
-
 // collapse trims the text and folds its inner runs of white space (titles and descriptions
 // are indented in the file).
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
