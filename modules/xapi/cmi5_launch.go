@@ -151,6 +151,7 @@ func (s *Service) Launch(ctx context.Context, r *http.Request, lessonID int64, i
 	sess.FetchHash = hashSecret(fetch)
 	var reg *cmi5Registration
 	var out LaunchOut
+	abandoned := false
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := lockStatements(tx, s.db.Dialect); err != nil {
 			return err
@@ -164,7 +165,7 @@ func (s *Service) Launch(ctx context.Context, r *http.Request, lessonID int64, i
 				return err
 			}
 		}
-		if err := s.abandonOpen(ctx, tx, reg, st, ""); err != nil {
+		if abandoned, err = s.abandonOpen(ctx, tx, reg, st, ""); err != nil {
 			return err
 		}
 		sess.RegistrationID, sess.AU, sess.MoveOn, sess.MasteryScore = reg.ID, au.Index, au.MoveOn, masteryFor(au, acc)
@@ -199,7 +200,7 @@ func (s *Service) Launch(ctx context.Context, r *http.Request, lessonID int64, i
 	if err != nil {
 		return nil, err
 	}
-	s.reportAfter(ctx, reg.ID)
+	s.reportAfter(ctx, reg.ID, abandoned)
 	return &out, nil
 }
 
@@ -483,20 +484,22 @@ func (s *Service) storeLMS(tx *gorm.DB, stmts []map[string]any) error {
 }
 
 // abandonOpen abandons the registration's sessions that are still open (except keep).
-func (s *Service) abandonOpen(ctx context.Context, tx *gorm.DB, reg *cmi5Registration, st *Structure, keep string) error {
+func (s *Service) abandonOpen(ctx context.Context, tx *gorm.DB, reg *cmi5Registration, st *Structure, keep string) (bool, error) {
 	var open []cmi5Session
 	if err := tx.Where("registration_id = ? AND state IN ?", reg.ID, []string{sessLaunched, sessInitialized}).Find(&open).Error; err != nil {
-		return err
+		return false, err
 	}
+	any := false
 	for i := range open {
 		if open[i].SessionID == keep {
 			continue
 		}
 		if err := s.abandon(tx, reg, st, &open[i]); err != nil {
-			return err
+			return false, err
 		}
+		any = true
 	}
-	return nil
+	return any, nil
 }
 
 // abandon records that a session ended without "terminated" (section 9.3.6). Its duration is
@@ -572,7 +575,7 @@ func (s *Service) AbandonIdle(ctx context.Context, idle time.Duration) (int, err
 		n++
 	}
 	for id := range regs {
-		s.reportAfter(ctx, id)
+		s.reportAfter(ctx, id, true)
 	}
 	return n, nil
 }

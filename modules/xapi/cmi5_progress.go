@@ -16,10 +16,15 @@ import (
 )
 
 // cmi5Stored reports the lesson's result to Progress after an AU's statements are stored.
-func (s *Service) cmi5Stored(ctx context.Context, id *Identity, _ []map[string]any) {
-	if id.cmi5 != nil {
-		s.reportAfter(ctx, id.cmi5.registration.ID)
+func (s *Service) cmi5Stored(ctx context.Context, id *Identity, stmts []map[string]any) {
+	if id.cmi5 == nil {
+		return
 	}
+	ended := false
+	for _, m := range stmts {
+		ended = ended || statementVerb(m) == verbTerminated
+	}
+	s.reportAfter(ctx, id.cmi5.registration.ID, ended)
 }
 
 // lessonResult turns a registration's AU states into the lesson's result: passed or completed
@@ -81,19 +86,20 @@ func lessonResult(st *Structure, states map[int]*cmi5AUState, reg *cmi5Registrat
 	return r
 }
 
-// reportAfter reports a registration's lesson result to Progress when its status changed.
-// Errors are logged: the statements are stored whatever Progress says.
-func (s *Service) reportAfter(ctx context.Context, regID int64) {
+// reportAfter reports a registration's lesson result to Progress when its status changed, or
+// when a session ended (the time spent grew). Errors are logged: the statements are stored
+// whatever Progress says.
+func (s *Service) reportAfter(ctx context.Context, regID int64, ended bool) {
 	if s.c5 == nil || s.c5.lessons == nil {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	if err := s.report(ctx, regID); err != nil {
+	if err := s.report(ctx, regID, ended); err != nil {
 		s.c5.log.ErrorContext(ctx, "cmi5: report the lesson result", "registration", regID, "err", err)
 	}
 }
 
-func (s *Service) report(ctx context.Context, regID int64) error {
+func (s *Service) report(ctx context.Context, regID int64, ended bool) error {
 	db := s.db.WithContext(ctx)
 	var reg cmi5Registration
 	if err := db.Take(&reg, regID).Error; err != nil {
@@ -111,7 +117,7 @@ func (s *Service) report(ctx context.Context, regID int64) error {
 		return err
 	}
 	r := lessonResult(st, states, &reg)
-	if r.Status == reg.Reported {
+	if r.Status == reg.Reported && !ended {
 		return nil
 	}
 	r.At = s.now()
@@ -207,7 +213,7 @@ func (s *Service) Waive(ctx context.Context, lessonID int64, in WaiveIn) (*Waive
 	if err != nil {
 		return nil, err
 	}
-	s.reportAfter(ctx, reg.ID)
+	s.reportAfter(ctx, reg.ID, false)
 	return out, nil
 }
 
