@@ -273,16 +273,20 @@ func (s *Service) waiveRegistration(ctx context.Context, course *cmi5Course, st 
 
 // AUView is one AU (or block heading) as the player lists it.
 type AUView struct {
-	Kind         string   `json:"kind"` // "au" or "block"
-	Index        int      `json:"index"`
-	ID           string   `json:"id"`
-	Title        string   `json:"title"`
-	Description  string   `json:"description,omitempty"`
-	Depth        int      `json:"depth"`
-	LaunchMethod string   `json:"launch_method,omitempty"`
-	MoveOn       string   `json:"move_on,omitempty"`
-	MasteryScore *float64 `json:"mastery_score,omitempty"`
-	Remote       bool     `json:"remote,omitempty"`
+	Kind        string `json:"kind"` // "au" or "block"
+	Index       int    `json:"index"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Depth       int    `json:"depth"`
+	// TitleLang and DescriptionLang are the languages of the texts (for the page's lang
+	// attributes).
+	TitleLang       string   `json:"-"`
+	DescriptionLang string   `json:"-"`
+	LaunchMethod    string   `json:"launch_method,omitempty"`
+	MoveOn          string   `json:"move_on,omitempty"`
+	MasteryScore    *float64 `json:"mastery_score,omitempty"`
+	Remote          bool     `json:"remote,omitempty"`
 	// Status: not_attempted, in_progress, completed, passed, failed or waived; Satisfied:
 	// the moveOn criterion is met.
 	Status    string `json:"status,omitempty"`
@@ -291,14 +295,16 @@ type AUView struct {
 
 // CourseView is a cmi5 lesson as its player shows it to the caller.
 type CourseView struct {
-	LessonID     int64    `json:"lesson_id"`
-	Title        string   `json:"title"`
-	Description  string   `json:"description"`
-	Registration string   `json:"registration,omitempty"`
-	Satisfied    bool     `json:"satisfied"`
-	Status       string   `json:"status"`
-	Manage       bool     `json:"manage"`
-	Items        []AUView `json:"items"`
+	LessonID        int64    `json:"lesson_id"`
+	Title           string   `json:"title"`
+	Description     string   `json:"description"`
+	TitleLang       string   `json:"-"`
+	DescriptionLang string   `json:"-"`
+	Registration    string   `json:"registration,omitempty"`
+	Satisfied       bool     `json:"satisfied"`
+	Status          string   `json:"status"`
+	Manage          bool     `json:"manage"`
+	Items           []AUView `json:"items"`
 }
 
 // Course describes a cmi5 lesson and the caller's progress in it.
@@ -311,7 +317,9 @@ func (s *Service) Course(ctx context.Context, lessonID int64, lang string) (*Cou
 	if err != nil {
 		return nil, err
 	}
-	out := &CourseView{LessonID: lessonID, Title: pick(st.Title, lang), Description: pick(st.Description, lang), Manage: acc.Manage, Status: "not_attempted"}
+	out := &CourseView{LessonID: lessonID, Manage: acc.Manage, Status: "not_attempted"}
+	out.Title, out.TitleLang = pickLang(st.Title, lang)
+	out.Description, out.DescriptionLang = pickLang(st.Description, lang)
 	if out.Title == "" {
 		out.Title = course.Title
 	}
@@ -340,7 +348,9 @@ func (s *Service) Course(ctx context.Context, lessonID int64, lang string) (*Cou
 	var walk func(nodes []*Node, depth int)
 	walk = func(nodes []*Node, depth int) {
 		for _, n := range nodes {
-			v := AUView{Kind: n.Kind, Index: n.Index, ID: n.ID, Title: pick(n.Title, lang), Description: pick(n.Description, lang), Depth: depth}
+			v := AUView{Kind: n.Kind, Index: n.Index, ID: n.ID, Depth: depth}
+			v.Title, v.TitleLang = pickLang(n.Title, lang)
+			v.Description, v.DescriptionLang = pickLang(n.Description, lang)
 			if n.Kind == "block" {
 				out.Items = append(out.Items, v)
 				walk(n.Children, depth+1)

@@ -125,15 +125,21 @@ func (st *Structure) Blocks() []*Node { return st.blocks }
 
 // pick returns the text in the preferred language (its primary subtag), else the first one.
 func pick(texts []LangText, lang string) string {
+	t, _ := pickLang(texts, lang)
+	return t
+}
+
+// pickLang is pick with the language of the text it picked.
+func pickLang(texts []LangText, lang string) (string, string) {
 	for _, t := range texts {
 		if lang != "" && strings.EqualFold(primary(t.Lang), primary(lang)) {
-			return t.Text
+			return t.Text, t.Lang
 		}
 	}
 	if len(texts) > 0 {
-		return texts[0].Text
+		return texts[0].Text, texts[0].Lang
 	}
-	return ""
+	return "", ""
 }
 
 func primary(tag string) string {
