@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -291,6 +292,10 @@ func TestCMI5FetchOnce(t *testing.T) {
 	a.auth = "Basic " + tok
 	if r := a.req("GET", "statements?registration="+a.reg, nil, nil); r.Status != 200 {
 		t.Errorf("statements with token: %d %s", r.Status, r.Body)
+	}
+	// AU libraries join the endpoint (with its slash) and "/statements": the same resource.
+	if r := a.req("GET", "/statements?registration="+a.reg, nil, nil); r.Status != 200 {
+		t.Errorf("endpoint joined with a double slash: %d %s", r.Status, r.Body)
 	}
 	raw, _ := decodeB64(tok)
 	user, _, _ := strings.Cut(raw, ":")
@@ -691,5 +696,68 @@ func TestCMI5AgentsResource(t *testing.T) {
 	var p map[string]any
 	if r.Status != 200 || json.Unmarshal(r.Body, &p) != nil || p["objectType"] != "Person" || len(p["account"].([]any)) != 1 || p["name"].([]any)[0] != "Ann" {
 		t.Fatalf("agents: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestCMI5ContentOrigin: with GLC_CONTENT_ORIGIN the AU is served only on the content origin,
+// and its policy lets it reach the record store on the portal's origin (which answers CORS).
+func TestCMI5ContentOrigin(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	main := fmt.Sprintf("http://127.0.0.1:%d", port)
+	content := fmt.Sprintf("http://localhost:%d", port)
+	e := newC5On(t, ln, apptest.Env("GLC_BASE_URL", main), apptest.Env("GLC_CONTENT_ORIGIN", content))
+	lesson := e.importOK(t, coursePackage(t), "course.zip")
+	l := e.launch(t, lesson, e.learner.Token, map[string]any{"au": 0})
+	if !strings.HasPrefix(l.URL, content+"/cmi5/content/") {
+		t.Fatalf("launch URL on the portal's origin: %s", l.URL)
+	}
+	a := e.au(t, l)
+	if a.endpoint != main+"/xapi/" || !strings.HasPrefix(a.fetchURL, main+"/xapi/cmi5/fetch/") {
+		t.Errorf("endpoint %s, fetch %s", a.endpoint, a.fetchURL)
+	}
+	r := e.s.Send(mustReq(t, "GET", l.URL))
+	csp := r.Header.Get("Content-Security-Policy")
+	if r.Status != 200 || !strings.Contains(csp, "connect-src 'self' "+main+"/xapi/") || !strings.Contains(csp, "frame-ancestors 'self' "+main) {
+		t.Fatalf("content on its origin: %d %s", r.Status, csp)
+	}
+	if r := e.s.Send(mustReq(t, "GET", strings.Replace(l.URL, content, main, 1))); r.Status != 404 {
+		t.Errorf("content served on the portal's origin: %d", r.Status)
+	}
+	// The AU's cross-origin requests: the fetch POST and a preflight of the record store.
+	req, _ := http.NewRequest("POST", a.fetchURL, nil)
+	req.Header.Set("Origin", content)
+	if r := e.s.Send(req); r.Header.Get("Access-Control-Allow-Origin") != "*" || r.Map(t)["auth-token"] == nil {
+		t.Errorf("fetch from the content origin: %v %s", r.Header, r.Body)
+	}
+	req, _ = http.NewRequest("OPTIONS", a.endpoint+"statements", nil)
+	req.Header.Set("Origin", content)
+	req.Header.Set("Access-Control-Request-Method", "PUT")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type,x-experience-api-version")
+	if r := e.s.Send(req); r.Status != 200 || !strings.Contains(r.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("preflight: %d %v", r.Status, r.Header)
+	}
+}
+
+// TestCMI5NotApplicable: moveOn is evaluated when the registration is made, so a course whose
+// AUs are all NotApplicable is satisfied before the first launch (section 9.6.1).
+func TestCMI5NotApplicable(t *testing.T) {
+	e := newC5(t)
+	xml := strings.NewReplacer(`moveOn="CompletedAndPassed" masteryScore="0.8"`, ``,
+		`<url>content/quiz.html?lang=en</url>`, `<url>https://elearning.example.org/quiz.html</url>`).Replace(courseXML)
+	lesson := e.importOK(t, []byte(xml), "cmi5.xml")
+	l := e.launch(t, lesson, e.learner.Token, nil)
+	stmts := e.statementsOf(t, l.Registration)
+	if got := strings.Join(verbsOf(stmts), ","); got != "satisfied,satisfied,launched" {
+		t.Fatalf("statements: %s", got)
+	}
+	if sessionOf(stmts[0]) == l.SessionID || sessionOf(stmts[0]) != sessionOf(stmts[1]) {
+		t.Errorf("satisfied outside a launch need a session id of their own: %s %s", sessionOf(stmts[0]), l.SessionID)
+	}
+	if r := e.fake.Last(e.learner.ID, lesson); r == nil || r.Status != "completed" {
+		t.Errorf("Progress: %+v", r)
 	}
 }
