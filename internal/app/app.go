@@ -69,8 +69,8 @@ type App struct {
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 
-	// ScormLessons is the course module as the SCORM module sees it (nil until courses is
-	// wired; tests set a fake with an Option).
+	// ScormLessons is the course module as the SCORM module sees it: the course service's
+	// adapter (scorm_adapter.go) unless a test sets a fake with an Option.
 	ScormLessons scorm.Lessons
 }
 

@@ -56,6 +56,11 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
+	// Packages are course lessons of kind "package" (tests may wire a fake course module).
+	if a.ScormLessons == nil {
+		a.ScormLessons = scormLessons{courses.Svc}
+	}
+	courses.Svc.RegisterKind(course.KindPackage, packageKind{})
 	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
@@ -108,6 +113,8 @@ func (a *App) buildModules(ctx context.Context) error {
 		{Path: "/reports", LabelID: "progress.nav.reports", Role: "coordinator admin"},
 		{Path: "/approvals", LabelID: "account.nav.approvals", Role: "coordinator"},
 		{Path: "/admin/users", LabelID: "account.nav.users", Role: "admin"},
+		{Path: "/assignments", LabelID: "course.nav.assignments", Role: "coordinator admin"},
+		{Path: "/admin/courses", LabelID: "course.nav.admin_courses", Role: "admin"},
 		{Path: "/admin/organisations", LabelID: "account.nav.organisations", Role: "admin"}}
 	doc, err := openapi.Build(Version, fragments...)
 	if err != nil {

@@ -290,6 +290,12 @@ func TestUniqueKeys(t *testing.T) {
 	if id := enqueue(t, q, countArgs{N: 5}, jobs.Unique("attempt-7")); id == a {
 		t.Fatal("the key of a completed job still blocks a new job")
 	}
+	// The same arguments again, once the first job completed: a new job too.
+	same := enqueue(t, q, countArgs{N: 6}, jobs.Unique("attempt-9"))
+	waitFor(t, 10*time.Second, "the job to complete", func() bool { return status(t, q, same).State == jobs.StateCompleted })
+	if id := enqueue(t, q, countArgs{N: 6}, jobs.Unique("attempt-9")); id == same {
+		t.Fatal("the key of a completed job with the same arguments still blocks a new job")
+	}
 }
 
 func TestProgress(t *testing.T) {

@@ -23,6 +23,7 @@ func All() []database.Migration {
 		m0510Programmes(),
 		m0520Portal(),
 		m0600SCORM(),
+		m0601SCORMSettings(),
 		m0700XAPI(),
 		m0701CMI5(),
 	}

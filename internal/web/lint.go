@@ -14,6 +14,8 @@ var (
 	entityRe  = regexp.MustCompile(`&[a-zA-Z0-9#]+;`)
 	scriptRe  = regexp.MustCompile(`(?is)<(script|style)\b[^>]*>.*?</(script|style)>`)
 	commentRe = regexp.MustCompile(`(?s)<!--.*?-->`)
+	// hiddenValueRe finds the inputs whose value is not shown to the user.
+	hiddenValueRe = regexp.MustCompile(`(?i)^<input\b[^>]*\btype\s*=\s*"(radio|checkbox|hidden)"`)
 )
 
 // LiteralText returns the user-visible literal strings found in the templates' text: words
@@ -61,9 +63,13 @@ func literals(s string) []string {
 	var out []string
 	s = scriptRe.ReplaceAllString(s, " ")
 	s = commentRe.ReplaceAllString(s, " ")
-	for _, m := range attrRe.FindAllStringSubmatch(s, -1) {
-		if hasWord(m[2]) {
-			out = append(out, m[1]+`="`+m[2]+`"`)
+	for _, tag := range tagRe.FindAllString(s, -1) {
+		// The value of a radio button, a check box or a hidden field is sent, never shown.
+		unseen := hiddenValueRe.MatchString(tag)
+		for _, m := range attrRe.FindAllStringSubmatch(tag, -1) {
+			if hasWord(m[2]) && !(unseen && strings.EqualFold(m[1], "value")) {
+				out = append(out, m[1]+`="`+m[2]+`"`)
+			}
 		}
 	}
 	for _, part := range strings.Split(tagRe.ReplaceAllString(s, "\x00"), "\x00") {

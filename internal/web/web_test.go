@@ -103,6 +103,8 @@ func TestLiteralTextFinder(t *testing.T) {
 		{`<p>{{.Count}} · {{.Total}} | 12</p>`, nil},
 		{`<!-- a comment --><script src="/x.js"></script>`, nil},
 		{`<p>&nbsp;&mdash;</p>`, nil},
+		{`<input type="radio" name="scope" value="country"><input type="hidden" value="token">`, nil},
+		{`<input type="submit" value="Send now"><input value="Typed text">`, []string{`value="Send now"`, `value="Typed text"`}},
 	}
 	for _, c := range cases {
 		tpl := template.Must(template.New("x").Parse(c.tpl))

@@ -3,6 +3,7 @@ package course_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"glc/internal/app/apptest"
+	"glc/internal/auth"
 )
 
 // fixture is a server with an instructor, a published course and one lesson of each kind.
@@ -124,7 +126,15 @@ func newFixture(t testing.TB, s *apptest.Server) *fixture {
 	f.lessons["document"] = add("document", nil)
 	f.lessons["link"] = add("link", map[string]any{"url": "https://example.org/guide"})
 	f.lessons["quiz"] = add("quiz", nil)
-	f.lessons["package"] = add("package", nil)
+	// The app registers the package kind: a package lesson is made by the package importer
+	// (as the SCORM adapter does), not through POST /sections/{id}/lessons.
+	must(t, s.Do("POST", fmt.Sprintf("/api/v1/sections/%d/lessons", f.section), f.owner.Token, map[string]any{"title": "Lesson package", "kind": "package"}), 422)
+	pkg, err := s.App.Courses.AddPackageLesson(auth.WithPrincipal(context.Background(), &auth.Principal{UserID: f.owner.ID, Roles: []string{auth.RoleInstructor}}),
+		f.section, "Lesson package", "")
+	if err != nil {
+		t.Fatalf("package lesson: %v", err)
+	}
+	f.lessons["package"] = pkg
 	img := id(t, must(t, upload(t, s, f.owner.Token, fmt.Sprintf("/api/v1/lessons/%d/media", f.lessons["text"]), "map.png", pngBytes(t, 40, 30)), 201))
 	must(t, s.Do("PATCH", fmt.Sprintf("/api/v1/lessons/%d", f.lessons["text"]), f.owner.Token,
 		map[string]any{"body": fmt.Sprintf("# Welcome\n\n![Port map](/api/v1/lessons/%d/files/%d)\n\n![tracker](https://evil.example/pixel.png)\n\n<script>alert(1)</script>", f.lessons["text"], img)}), 200)

@@ -31,6 +31,8 @@ func registerPages(r *web.Router, s *Service) {
 	g.GET("/lessons/:id", p.lesson)
 	g.GET("/my", p.my)
 	registerTeach(g, p)
+	registerAdmin(g, p)
+	registerAssign(g, p)
 }
 
 // fail shows err as a page; anonymous visitors are sent to log in first.

@@ -125,6 +125,29 @@ type EditorData struct {
 	Roles       string
 	TagsText    string
 	MaxUploadMB int64
+	// NewPages links each section (by id) to the pages that make lessons of the kinds that are
+	// not typed in the new-lesson form (a package is uploaded).
+	NewPages map[int64][]KindPageLink
+}
+
+// KindPageLink is a link to the page that makes a lesson of Kind.
+type KindPageLink struct {
+	Kind string
+	URL  string
+}
+
+// formKinds returns the kinds the new-lesson form offers, and the kinds made on pages of their
+// own.
+func (s *Service) formKinds() (form []string, pages map[string]KindPage) {
+	pages = map[string]KindPage{}
+	for _, k := range Kinds {
+		if kp, ok := s.kinds[k].(KindPage); ok {
+			pages[k] = kp
+			continue
+		}
+		form = append(form, k)
+	}
+	return form, pages
 }
 
 func dateValue(t interface{ Format(string) string }, ok bool) string {
@@ -146,10 +169,19 @@ func (p *pages) editorData(ctx context.Context, c *gin.Context, id int64, errs m
 	if err != nil {
 		return nil, err
 	}
-	d := &EditorData{Course: cv, Variant: cv.Language, Levels: Levels, Regions: Regions, Langs: web.Languages, Kinds: Kinds, Errors: errs,
+	kinds, kindPages := p.svc.formKinds()
+	d := &EditorData{Course: cv, Variant: cv.Language, Levels: Levels, Regions: Regions, Langs: web.Languages, Kinds: kinds, Errors: errs,
 		Hours: hours(cv.EstimatedHours), Countries: strings.Join(cv.RestrictCountries, " "), Roles: strings.Join(cv.RestrictRoles, " "),
 		TagsText: strings.Join(cv.Tags, ", "), MaxUploadMB: p.svc.cfg.MaxUploadMB}
 	d.Transitions = transitions(cv.Status)
+	d.NewPages = map[int64][]KindPageLink{}
+	for _, sec := range cv.Sections {
+		for _, k := range Kinds {
+			if kp := kindPages[k]; kp != nil {
+				d.NewPages[sec.ID] = append(d.NewPages[sec.ID], KindPageLink{Kind: k, URL: kp.NewLessonPage(sec.ID)})
+			}
+		}
+	}
 	d.OpensAt = dateValue(cv.EnrolmentOpensAt, cv.EnrolmentOpensAt != nil)
 	d.ClosesAt = dateValue(cv.EnrolmentClosesAt, cv.EnrolmentClosesAt != nil)
 	d.DueAt = dateValue(cv.DueAt, cv.DueAt != nil)

@@ -385,6 +385,7 @@ func (s *Service) AddLesson(ctx context.Context, sectionID int64, in LessonInput
 	if err != nil {
 		return nil, err
 	}
+	s.structureChanged(ctx, a.c.ID)
 	return s.Lesson(ctx, l.ID, lang, "")
 }
 
@@ -479,6 +480,9 @@ func (s *Service) UpdateLesson(ctx context.Context, id int64, in LessonInput) (*
 	if err != nil {
 		return nil, err
 	}
+	if countsDifferently(a.l, &l) {
+		s.structureChanged(ctx, l.CourseID)
+	}
 	return s.Lesson(ctx, id, lang, "")
 }
 
@@ -513,7 +517,7 @@ func (s *Service) DeleteLesson(ctx context.Context, id int64, confirm bool) erro
 		return fmt.Errorf("%d learner(s) have progress in lesson %d; repeat with ?confirm=true to delete it (their history is kept): %w: %w", n, id, ErrHasProgress, apperr.ErrConflict)
 	}
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&Lesson{}).Where("id = ?", id).Update("deleted_at", now).Error; err != nil {
 			return err
 		}
@@ -522,6 +526,10 @@ func (s *Service) DeleteLesson(ctx context.Context, id int64, confirm bool) erro
 		}
 		return touch(tx, a.c.ID, now)
 	})
+	if err == nil {
+		s.structureChanged(ctx, a.c.ID)
+	}
+	return err
 }
 
 // ProgressCount counts the learners with progress in a lesson.

@@ -42,6 +42,10 @@ func New(_ context.Context, d Deps) (*Module, error) {
 	svc := NewService(d)
 	if d.Jobs != nil {
 		jobs.Handle(d.Jobs, func(ctx context.Context, a ExportArgs) error { return svc.RunExport(ctx, a.ExportID) })
+		jobs.Handle(d.Jobs, func(ctx context.Context, a RecomputeCourseArgs) error {
+			_, err := svc.RecomputeCourse(ctx, a.CourseID)
+			return err
+		})
 	}
 	return &Module{Svc: svc}, nil
 }

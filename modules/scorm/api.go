@@ -25,6 +25,7 @@ func (h *handlers) register() {
 	api := h.r.API
 	api.POST("/sections/:id/packages", h.importAPI)
 	api.GET("/lessons/:id/package", h.packageAPI)
+	api.PATCH("/lessons/:id/package", h.packageSettingsAPI)
 	api.GET("/lessons/:id/scorm/attempts", h.attemptsAPI)
 	api.POST("/lessons/:id/scorm/attempts", h.newAttemptAPI)
 	api.GET("/scorm/attempts/:id", h.attemptAPI)
@@ -103,9 +104,38 @@ func (h *handlers) importStatusAPI(c *gin.Context) {
 type PackageOut struct {
 	LessonID int64 `json:"lesson_id"`
 	PackageInfo
-	Files     int       `json:"files"`
-	Bytes     int64     `json:"bytes"`
-	CreatedAt time.Time `json:"created_at"`
+	Files        int       `json:"files"`
+	Bytes        int64     `json:"bytes"`
+	MaxAttempts  int       `json:"max_attempts"`
+	MasteryScore *float64  `json:"mastery_score"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+func packageOut(pkg *Package, m *Manifest) PackageOut {
+	return PackageOut{LessonID: pkg.LessonID, PackageInfo: infoOf(m), Files: pkg.Files, Bytes: pkg.Bytes,
+		MaxAttempts: pkg.MaxAttempts, MasteryScore: pkg.MasteryScore, CreatedAt: pkg.CreatedAt}
+}
+
+func (h *handlers) packageSettingsAPI(c *gin.Context) {
+	id, ok := httpx.ParamID(c, "id")
+	if !ok {
+		return
+	}
+	var in SettingsIn
+	if !httpx.BindJSON(c, &in) {
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := h.s.UpdateSettings(ctx, id, in); err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	pkg, m, err := h.s.Package(ctx, id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, packageOut(pkg, m))
 }
 
 func (h *handlers) packageAPI(c *gin.Context) {
@@ -118,7 +148,7 @@ func (h *handlers) packageAPI(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, PackageOut{LessonID: pkg.LessonID, PackageInfo: infoOf(m), Files: pkg.Files, Bytes: pkg.Bytes, CreatedAt: pkg.CreatedAt})
+	c.JSON(http.StatusOK, packageOut(pkg, m))
 }
 
 // AttemptOut is an attempt as the API shows it.

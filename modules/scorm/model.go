@@ -20,7 +20,12 @@ type Package struct {
 	Files     int    `gorm:"not null"`
 	Bytes     int64  `gorm:"not null"`
 	CreatedBy int64  `gorm:"not null"`
-	CreatedAt time.Time
+	// MaxAttempts (0: no limit) and MasteryScore (0-100, nil: the manifest's) are the lesson's
+	// settings for new attempts, kept with its package; they win over those the course module
+	// gives (Lessons.Access) when set.
+	MaxAttempts  int `gorm:"not null;default:0"`
+	MasteryScore *float64
+	CreatedAt    time.Time
 }
 
 // TableName implements gorm's Tabler.

@@ -142,6 +142,7 @@ type OutlineRow struct {
 // PlayerData is what the player page shows.
 type PlayerData struct {
 	LessonID    int64
+	CourseID    int64
 	Title       string
 	Standard    string
 	Attempt     *Attempt

@@ -29,7 +29,7 @@ func (s *Service) Player(ctx context.Context, lessonID int64) (*PlayerData, erro
 	if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("lesson_id = ? AND user_id = ?", lessonID, a.UserID).Count(&n).Error; err != nil {
 		return nil, err
 	}
-	d := &PlayerData{LessonID: lessonID, Title: m.Title, Standard: m.Standard, Attempt: a, Manage: acc.Manage,
+	d := &PlayerData{LessonID: lessonID, CourseID: acc.CourseID, Title: m.Title, Standard: m.Standard, Attempt: a, Manage: acc.Manage,
 		Outline: Outline(m, states), TotalTime: cam.FormatDuration2004(a.TotalCS), AttemptStatusID: statusID(status12(a.CompletionStatus, a.SuccessStatus))}
 	d.CanRetry = a.CompletionStatus != "not attempted" && (acc.Settings.MaxAttempts == 0 || int(n) < acc.Settings.MaxAttempts)
 	return d, nil

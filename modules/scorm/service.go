@@ -199,5 +199,68 @@ func (s *Service) access(ctx context.Context, lessonID int64) (LessonAccess, err
 	if !acc.Learn && !acc.Manage {
 		return LessonAccess{}, fmt.Errorf("lesson %d: %w", lessonID, apperr.ErrForbidden)
 	}
+	var set Package
+	err = s.db.WithContext(ctx).Select("max_attempts", "mastery_score").Where("lesson_id = ?", lessonID).Take(&set).Error
+	switch {
+	case err == nil:
+		if set.MaxAttempts > 0 {
+			acc.Settings.MaxAttempts = set.MaxAttempts
+		}
+		if set.MasteryScore != nil {
+			acc.Settings.MasteryScore = set.MasteryScore
+		}
+	case !isNotFound(err):
+		return LessonAccess{}, err
+	}
 	return acc, nil
+}
+
+// SettingsIn changes a package lesson's settings for new attempts. A field left out keeps its
+// value; mastery_score null (with clear_mastery_score) goes back to the manifest's.
+type SettingsIn struct {
+	MaxAttempts  *int     `json:"max_attempts"`
+	MasteryScore *float64 `json:"mastery_score"`
+	ClearMastery bool     `json:"clear_mastery_score"`
+}
+
+// UpdateSettings changes the attempt limit and mastery score of a lesson's package, for those
+// who manage the lesson. Attempts already started keep the mastery score they started with.
+func (s *Service) UpdateSettings(ctx context.Context, lessonID int64, in SettingsIn) (*Package, error) {
+	acc, err := s.access(ctx, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	if !acc.Manage {
+		return nil, fmt.Errorf("only the course's instructors can change lesson %d: %w", lessonID, apperr.ErrForbidden)
+	}
+	pkg, _, err := s.packageOf(ctx, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	f := apperr.Fields{}
+	f.Check(in.MaxAttempts != nil && (*in.MaxAttempts < 0 || *in.MaxAttempts > 1000), "max_attempts", "must be between 0 (no limit) and 1000")
+	f.Check(in.MasteryScore != nil && (*in.MasteryScore < 0 || *in.MasteryScore > 100), "mastery_score", "must be between 0 and 100")
+	f.Check(in.MasteryScore != nil && in.ClearMastery, "clear_mastery_score", "cannot be used with mastery_score")
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	upd := map[string]any{}
+	if in.MaxAttempts != nil {
+		upd["max_attempts"] = *in.MaxAttempts
+		pkg.MaxAttempts = *in.MaxAttempts
+	}
+	if in.MasteryScore != nil {
+		upd["mastery_score"] = *in.MasteryScore
+		pkg.MasteryScore = in.MasteryScore
+	}
+	if in.ClearMastery {
+		upd["mastery_score"] = nil
+		pkg.MasteryScore = nil
+	}
+	if len(upd) > 0 {
+		if err := s.db.WithContext(ctx).Model(&Package{}).Where("id = ?", pkg.ID).Updates(upd).Error; err != nil {
+			return nil, err
+		}
+	}
+	return pkg, nil
 }
