@@ -296,6 +296,7 @@ type AUView struct {
 // CourseView is a cmi5 lesson as its player shows it to the caller.
 type CourseView struct {
 	LessonID        int64    `json:"lesson_id"`
+	CourseID        int64    `json:"course_id"`
 	Title           string   `json:"title"`
 	Description     string   `json:"description"`
 	TitleLang       string   `json:"-"`
@@ -317,7 +318,7 @@ func (s *Service) Course(ctx context.Context, lessonID int64, lang string) (*Cou
 	if err != nil {
 		return nil, err
 	}
-	out := &CourseView{LessonID: lessonID, Manage: acc.Manage, Status: "not_attempted"}
+	out := &CourseView{LessonID: lessonID, CourseID: acc.CourseID, Manage: acc.Manage, Status: "not_attempted"}
 	out.Title, out.TitleLang = pickLang(st.Title, lang)
 	out.Description, out.DescriptionLang = pickLang(st.Description, lang)
 	if out.Title == "" {
