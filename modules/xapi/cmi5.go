@@ -308,7 +308,7 @@ func (s *Service) serveFetch(c *gin.Context, token string) {
 		return
 	}
 	if err != nil {
-		httpx500(c, s, err)
+		fetchFailed(c, s, err)
 		return
 	}
 	if sess.FetchedAt != nil || !sess.active() || s.now().Sub(sess.LastAt) > SessionTimeout {
@@ -320,7 +320,7 @@ func (s *Service) serveFetch(c *gin.Context, token string) {
 	res := s.db.WithContext(ctx).Model(&cmi5Session{}).Where("id = ? AND fetched_at IS NULL", sess.ID).
 		Updates(map[string]any{"fetched_at": now, "auth_hash": hashSecret(secret), "last_at": now})
 	if res.Error != nil {
-		httpx500(c, s, res.Error)
+		fetchFailed(c, s, res.Error)
 		return
 	}
 	if res.RowsAffected != 1 {
@@ -331,7 +331,8 @@ func (s *Service) serveFetch(c *gin.Context, token string) {
 	c.JSON(http.StatusOK, gin.H{"auth-token": tok})
 }
 
-func httpx500(c *gin.Context, s *Service, err error) {
+// fetchFailed answers the fetch URL when GLC cannot issue a token (and logs why).
+func fetchFailed(c *gin.Context, s *Service, err error) {
 	s.c5.log.ErrorContext(c.Request.Context(), "cmi5 fetch", "err", err)
 	fetchError(c, "3", "The token could not be issued; launch the unit again.")
 }

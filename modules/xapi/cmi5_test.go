@@ -293,6 +293,22 @@ func TestCMI5FetchOnce(t *testing.T) {
 	if r := a.req("GET", "statements?registration="+a.reg, nil, nil); r.Status != 200 {
 		t.Errorf("statements with token: %d %s", r.Status, r.Body)
 	}
+	// It reads its registration's statements only.
+	if r := a.req("GET", "statements?registration="+newID(), nil, nil); r.Status != 403 {
+		t.Errorf("another registration's statements: %d", r.Status)
+	}
+	// The same learner in another course: another registration with statements about them.
+	e.launch(t, e.importOK(t, coursePackage(t), "again.zip"), e.learner.Token, nil)
+	var res struct{ Statements []map[string]any }
+	a.req("GET", "statements", nil, nil).JSON(t, &res)
+	if len(res.Statements) == 0 {
+		t.Fatal("no statements read with the token")
+	}
+	for _, st := range res.Statements {
+		if st["context"].(map[string]any)["registration"] != a.reg {
+			t.Errorf("the token read a statement of another registration: %v", st["id"])
+		}
+	}
 	// AU libraries join the endpoint (with its slash) and "/statements": the same resource.
 	if r := a.req("GET", "/statements?registration="+a.reg, nil, nil); r.Status != 200 {
 		t.Errorf("endpoint joined with a double slash: %d %s", r.Status, r.Body)
