@@ -30,6 +30,7 @@ import (
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/quiz"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	"glc/storage"
@@ -54,18 +55,21 @@ type App struct {
 	Accounts *account.Service
 	LRS      *xapi.Service
 	Courses  *course.Service
-	Library  *library.Service
+	// Quizzes is the quiz service (lessons of kind quiz).
+	Quizzes *quiz.Service
+	Library *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service
 	// Programmes is the training programme service.
 	Programmes *programme.Service
 	// Portal is the news and events service.
 	Portal *portal.Service
-	// DemoCourse builds the demo course when the course module provides it (nil until then).
-	DemoCourse DemoCourseSeeder
-	closers    []func() error
-	bg         []func(ctx context.Context)
-	bgWait     sync.WaitGroup
+	// DemoLessons are lessons added at the end of the demo course by the modules that
+	// implement more lesson kinds (quiz, package), when modules() wires them.
+	DemoLessons []DemoLesson
+	closers     []func() error
+	bg          []func(ctx context.Context)
+	bgWait      sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 

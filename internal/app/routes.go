@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"glc/internal/apperr"
 	"glc/internal/httpx"
 	"glc/internal/openapi"
 	"glc/internal/web"
@@ -22,6 +24,7 @@ import (
 	"glc/modules/portal"
 	"glc/modules/programme"
 	"glc/modules/progress"
+	"glc/modules/quiz"
 	"glc/modules/scorm"
 	"glc/modules/xapi"
 	webassets "glc/web"
@@ -47,6 +50,13 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 		return nil, err
 	}
 	a.Courses = courses.Svc
+	quizzes, err := quiz.New(quiz.Deps{DB: a.DB, Store: a.Store, Log: a.Log, Courses: quizCourses{courses.Svc}, Jobs: a.Jobs,
+		MaxUploadMB: a.Cfg.MaxUploadMB})
+	if err != nil {
+		return nil, err
+	}
+	a.Quizzes = quizzes.Svc
+	courses.Svc.RegisterKind(course.KindQuiz, quizKind{quizzes.Svc})
 	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
 	if err != nil {
 		return nil, err
@@ -76,7 +86,7 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Progress = prog.Svc
 	courses.Svc.SetProgressListener(prog.Svc)
-	return []web.Module{accounts, courses, lib, progs, home, lrs, packages, prog}, nil
+	return []web.Module{accounts, courses, quizzes, lib, progs, home, lrs, packages, prog}, nil
 }
 
 func (a *App) buildModules(ctx context.Context) error {
@@ -147,7 +157,7 @@ func (a *App) buildModules(ctx context.Context) error {
 		httpx.SecurityHeaders(httpx.SecurityOptions{TLS: secure, FrameOrigins: frames}), httpx.BodyLimit(a.Cfg.MaxUploadMB<<20))
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
+	e.GET("/metrics", metricsAuth(a.Cfg.MetricsToken), gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
 	static := gin.WrapH(webassets.Handler(web.Static()))
 	e.GET("/static/*file", static)
 	e.HEAD("/static/*file", static)
@@ -207,4 +217,19 @@ func (a *App) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// metricsAuth asks for the bearer token when one is configured (GLC_METRICS_TOKEN).
+func metricsAuth(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if token == "" {
+			return
+		}
+		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			httpx.Fail(c, fmt.Errorf("/metrics needs the scrape token (GLC_METRICS_TOKEN): %w", apperr.ErrUnauthenticated))
+			c.Abort()
+		}
+	}
 }

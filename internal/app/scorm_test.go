@@ -81,15 +81,6 @@ func want(t testing.TB, r *apptest.Response, status int) *apptest.Response {
 	return r
 }
 
-func idOf(t testing.TB, r *apptest.Response) int64 {
-	t.Helper()
-	v, ok := r.Map(t)["id"].(float64)
-	if !ok {
-		t.Fatalf("no id in %s", r.Body)
-	}
-	return int64(v)
-}
-
 // scormCourse is a published self-enrolment course with one (empty) section, by owner.
 func scormCourse(t testing.TB, s *apptest.Server, owner apptest.TestUser) (course, section int64) {
 	t.Helper()

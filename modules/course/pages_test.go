@@ -158,7 +158,7 @@ func TestPagesLearner(t *testing.T) {
 	want(t, video, 200, `<video id="lesson-video"`, `data-progress-url="/api/v1/lessons/`, `data-csrf="`+b.csrf()+`"`, "/static/js/media-progress.js?v=")
 	want(t, b.get(fmt.Sprintf("/lessons/%d", f.lessons["document"])), 200, `<iframe id="lesson-document"`, `id="lesson-download"`)
 	want(t, b.get(fmt.Sprintf("/lessons/%d", f.lessons["link"])), 200, `href="https://example.org/guide" target="_blank" rel="noopener noreferrer"`)
-	want(t, b.get(fmt.Sprintf("/lessons/%d", f.lessons["quiz"])), 200, `id="lesson-unavailable"`)
+	want(t, b.get(fmt.Sprintf("/lessons/%d", f.lessons["quiz"])), 200, fmt.Sprintf(`id="lesson-start" href="/quizzes/%d"`, f.lessons["quiz"]))
 	want(t, b.get(fmt.Sprintf("/lessons/%d", f.lessons["package"])), 200, fmt.Sprintf(`id="lesson-start" href="/lessons/%d/play"`, f.lessons["package"]), `id="lesson-back"`)
 	// Opening the pages recorded "viewed"; the video (watched rule) stays in progress.
 	l := must(t, s.Do("GET", fmt.Sprintf("/api/v1/lessons/%d", f.lessons["document"]), u.Token, nil), 200).Map(t)

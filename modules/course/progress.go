@@ -28,12 +28,18 @@ type Result struct {
 	MaxScore *float64
 	// Source names the reporter (quiz, scorm, xapi).
 	Source string
+	// Attempts, when above 0, is the number of finished attempts as the reporter counts them
+	// (stored as is: a regrade reports again without a new attempt); 0 counts this report as
+	// one more attempt unless Status is in_progress.
+	Attempts int
 }
 
 // ProgressSink is how the modules that implement lessons (quizzes, SCORM, xAPI/cmi5) report
 // results into the course's lesson progress. *Service implements it.
 type ProgressSink interface {
 	RecordLessonResult(ctx context.Context, userID, lessonID int64, r Result) (*ProgressView, error)
+	// RecordLessonResultTx records inside the reporter's open transaction.
+	RecordLessonResultTx(ctx context.Context, tx *gorm.DB, userID, lessonID int64, r Result) (*ProgressView, error)
 }
 
 var _ ProgressSink = (*Service)(nil)
@@ -86,24 +92,51 @@ func (s *Service) Progress(ctx context.Context, lessonID int64, in ProgressInput
 	}, "")
 }
 
-// RecordLessonResult stores a result reported by the module behind a lesson (quiz, package).
-// The learner need not be tracked by the player first. Passed and completed are kept once
-// reached (a later failed attempt does not take them away); score is the latest reported.
+// RecordLessonResult stores a result reported by the module behind a lesson (quiz, package),
+// in a transaction of its own. The learner need not be tracked by the player first. Passed and
+// completed are kept once reached (a later failed attempt does not take them away); score is
+// the latest reported.
 func (s *Service) RecordLessonResult(ctx context.Context, userID, lessonID int64, r Result) (*ProgressView, error) {
+	var out *ProgressView
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		out, err = s.RecordLessonResultTx(ctx, tx, userID, lessonID, r)
+		return err
+	})
+	return out, err
+}
+
+// RecordLessonResultTx is RecordLessonResult inside the caller's open transaction tx (the
+// reporting module's: a quiz's grade and the lesson progress change together). Every read and
+// write goes through tx, so it is safe on SQLite's single connection; the progress listener
+// runs in tx too.
+func (s *Service) RecordLessonResultTx(ctx context.Context, tx *gorm.DB, userID, lessonID int64, r Result) (*ProgressView, error) {
 	switch r.Status {
 	case ProgressCompleted, ProgressPassed, ProgressFailed, ProgressInProgress:
 	default:
 		return nil, apperr.Invalid("status", "must be completed, passed, failed or in_progress")
 	}
-	l, err := s.loadLesson(ctx, lessonID)
+	if r.Attempts < 0 {
+		return nil, apperr.Invalid("attempts", "must not be negative")
+	}
+	var l Lesson
+	err := tx.WithContext(ctx).Where("deleted_at IS NULL").Take(&l, lessonID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("lesson %d: %w", lessonID, apperr.ErrNotFound)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.record(ctx, userID, l, func(p *Progress, now time.Time) {
+	out, err := s.recordTx(ctx, tx, userID, &l, func(p *Progress, now time.Time) {
 		if r.Score != nil {
 			p.Score, p.MaxScore = r.Score, r.MaxScore
 		}
-		if r.Status != ProgressInProgress {
+		switch {
+		case r.Attempts > 0:
+			// The reporter counts the finished attempts itself (a regrade reports again
+			// without a new attempt).
+			p.Attempts = r.Attempts
+		case r.Status != ProgressInProgress:
 			p.Attempts++
 		}
 		if p.Status == ProgressPassed || (p.Status == ProgressCompleted && r.Status != ProgressPassed) {
@@ -122,55 +155,69 @@ func (s *Service) RecordLessonResult(ctx context.Context, userID, lessonID int64
 			p.Status = ProgressFailed
 		}
 	}, r.Source)
+	if err != nil {
+		return nil, err
+	}
+	return progressView(out), nil
 }
 
-// record updates (creating when missing) one progress row inside a transaction, counts the time
-// since the previous event, remembers the lesson for "Continue", and marks the enrolment
-// completed when every required lesson is done.
+// record updates one progress row (creating it when missing) in a transaction of its own; see
+// recordTx.
 func (s *Service) record(ctx context.Context, userID int64, l *Lesson, apply func(p *Progress, now time.Time), source string) (*ProgressView, error) {
-	var out Progress
+	var out *Progress
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		fresh := Progress{UserID: userID, LessonID: l.ID, CourseID: l.CourseID, Status: ProgressInProgress, FirstAccessAt: &now, CreatedAt: now, UpdatedAt: now, Source: source}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
-			return err
-		}
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("user_id = ? AND lesson_id = ?", userID, l.ID).Take(&out).Error; err != nil {
-			return err
-		}
-		wasDone := out.Done()
-		if out.LastAccessAt != nil {
-			if gap := now.Sub(*out.LastAccessAt); gap > 0 {
-				out.TimeSpentSeconds += int64(min(gap, maxGap) / time.Second)
-			}
-		}
-		if out.Status == ProgressNotStarted {
-			out.Status = ProgressInProgress
-		}
-		apply(&out, now)
-		out.LastAccessAt, out.UpdatedAt = &now, now
-		if source != "" {
-			out.Source = source
-		}
-		if err := tx.Save(&out).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&Enrolment{}).Where("course_id = ? AND user_id = ?", l.CourseID, userID).
-			Updates(map[string]any{"last_lesson_id": l.ID, "last_access_at": now}).Error; err != nil {
-			return err
-		}
-		if s.listener != nil {
-			return s.listener.LessonProgressChanged(ctx, tx, userID, l.CourseID)
-		}
-		if !wasDone && out.Done() {
-			return s.completeIfDone(tx, l.CourseID, userID, now)
-		}
-		return nil
+		var err error
+		out, err = s.recordTx(ctx, tx, userID, l, apply, source)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return progressView(&out), nil
+	return progressView(out), nil
+}
+
+// recordTx updates (creating when missing) one progress row inside tx, counts the time since
+// the previous event, remembers the lesson for "Continue", and tells the progress listener (or,
+// without one, marks the enrolment completed when every required lesson is done).
+func (s *Service) recordTx(ctx context.Context, tx *gorm.DB, userID int64, l *Lesson, apply func(p *Progress, now time.Time), source string) (*Progress, error) {
+	tx = tx.WithContext(ctx)
+	now := s.now()
+	var out Progress
+	fresh := Progress{UserID: userID, LessonID: l.ID, CourseID: l.CourseID, Status: ProgressInProgress, FirstAccessAt: &now, CreatedAt: now, UpdatedAt: now, Source: source}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("user_id = ? AND lesson_id = ?", userID, l.ID).Take(&out).Error; err != nil {
+		return nil, err
+	}
+	wasDone := out.Done()
+	if out.LastAccessAt != nil {
+		if gap := now.Sub(*out.LastAccessAt); gap > 0 {
+			out.TimeSpentSeconds += int64(min(gap, maxGap) / time.Second)
+		}
+	}
+	if out.Status == ProgressNotStarted {
+		out.Status = ProgressInProgress
+	}
+	apply(&out, now)
+	out.LastAccessAt, out.UpdatedAt = &now, now
+	if source != "" {
+		out.Source = source
+	}
+	if err := tx.Save(&out).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Model(&Enrolment{}).Where("course_id = ? AND user_id = ?", l.CourseID, userID).
+		Updates(map[string]any{"last_lesson_id": l.ID, "last_access_at": now}).Error; err != nil {
+		return nil, err
+	}
+	if s.listener != nil {
+		return &out, s.listener.LessonProgressChanged(ctx, tx, userID, l.CourseID)
+	}
+	if !wasDone && out.Done() {
+		return &out, s.completeIfDone(tx, l.CourseID, userID, now)
+	}
+	return &out, nil
 }
 
 // ProgressListener is told of every change to a learner's lesson record, inside the

@@ -56,9 +56,9 @@ func waitFor(t *testing.T, b *e2e.Session, what, expr string, timeout time.Durat
 // network goes offline while the learner keeps answering; it comes back; submit; every answer
 // counts. Screenshots go to test-output/e2e. Run it with GLC_E2E=1 (Chromium needed).
 //
-// The quiz module is not wired into the glc binary until the course module is merged, so this
-// test drives the module's own test server; once wired it moves to internal/e2e unchanged in
-// substance (only the course set-up differs).
+// It drives the module's own test server (a fake course module), so it covers every
+// automatically graded kind quickly; internal/e2e's TestLearnerTakesTimedQuizLessonOffline runs
+// the same scenario through the glc binary, from the course page to the course progress.
 func TestBrowserOfflineAnswersAreKept(t *testing.T) {
 	e2e.Skip(t)
 	e := newEnv(t)

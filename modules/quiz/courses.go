@@ -32,6 +32,11 @@ type LessonAccess struct {
 	Title     string
 	CanTake   bool // enrolled in the published course
 	CanManage bool // instructor of the course, or admin
+	// CourseTitle and CourseURL, when set, let the quiz's pages link back to the course.
+	CourseTitle string
+	CourseURL   string
+	// Language is the language of Title and CourseTitle ("" when unknown).
+	Language string
 }
 
 // CourseAccess is the principal's relation to a course.

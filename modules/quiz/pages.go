@@ -25,6 +25,8 @@ func registerPages(r *web.Router, s *Service) {
 	g := r.Pages
 	g.GET("/quizzes/:lesson_id", p.quiz)
 	g.POST("/quizzes/:lesson_id/attempts", p.start)
+	g.POST("/quizzes/:lesson_id/questions", p.addQuestions)
+	g.POST("/quizzes/:lesson_id/settings", p.saveSettings)
 	g.GET("/quizzes/:lesson_id/results", p.results)
 	g.GET("/quizzes/:lesson_id/statistics", p.statistics)
 	g.GET("/quizzes/:lesson_id/grading", p.grading)
@@ -91,6 +93,7 @@ func localBack(c *gin.Context, def string) string {
 // quizPage is the quiz's front page.
 type quizPage struct {
 	Quiz         *QuizView
+	Author       *authorForm // the instructors' forms (nil for learners)
 	InProgress   *AttemptRow
 	CanStart     bool
 	Limit        string
@@ -133,12 +136,28 @@ func (p pages) quiz(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q, err := p.s.GetQuiz(c.Request.Context(), v[0])
+	p.renderQuiz(c, v[0], http.StatusOK, nil)
+}
+
+// renderQuiz shows the quiz page; author, when not nil, is an authoring form sent back with its
+// errors.
+func (p pages) renderQuiz(c *gin.Context, lessonID int64, status int, author *authorForm) {
+	q, err := p.s.GetQuiz(c.Request.Context(), lessonID)
 	if err != nil {
 		p.r.Error(c, err)
 		return
 	}
-	d := quizPage{Quiz: q, Limit: durationText(q.Settings.TimeLimitSeconds), Closes: timeText(q.Settings.ClosesAt),
+	if !q.CanManage && author != nil {
+		p.r.Error(c, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrForbidden))
+		return
+	}
+	if q.CanManage {
+		if author == nil {
+			author = newAuthorForm(q)
+		}
+		author.Questions = questionLines(q.Slots)
+	}
+	d := quizPage{Quiz: q, Author: author, Limit: durationText(q.Settings.TimeLimitSeconds), Closes: timeText(q.Settings.ClosesAt),
 		Opens: timeText(q.Settings.OpensAt), ExtraMinutes: q.ExtraSeconds / 60}
 	if q.Result != nil {
 		d.Grade = strconv.FormatFloat(q.Result.Percent, 'f', 1, 64)
@@ -150,7 +169,7 @@ func (p pages) quiz(c *gin.Context) {
 		}
 	}
 	d.CanStart = d.InProgress == nil && (q.CanManage || q.CanTake && q.Open && (q.AttemptsLeft == nil || *q.AttemptsLeft > 0))
-	p.r.HTML(c, http.StatusOK, "quiz/quiz", "quiz.title", d)
+	p.r.HTML(c, status, "quiz/quiz", "quiz.title", d)
 }
 
 func (p pages) start(c *gin.Context) {

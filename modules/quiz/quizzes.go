@@ -73,6 +73,9 @@ type QuizView struct {
 	Open          bool         `json:"open"`
 	Result        *Result      `json:"result,omitempty"`
 	QuestionCount int          `json:"question_count"`
+	CourseTitle   string       `json:"course_title,omitempty"`
+	CourseURL     string       `json:"course_url,omitempty"`
+	Language      string       `json:"language,omitempty"`
 }
 
 // AttemptRow is an attempt in a list.
@@ -119,7 +122,7 @@ func (s *Service) GetQuiz(ctx context.Context, lessonID int64) (*QuizView, error
 	}
 	now := s.now()
 	v := &QuizView{LessonID: q.LessonID, CourseID: q.CourseID, Title: la.Title, Settings: q.Settings(), CanManage: la.CanManage,
-		CanTake: la.CanTake, Open: q.open(now), Attempts: []AttemptRow{}}
+		CanTake: la.CanTake, Open: q.open(now), Attempts: []AttemptRow{}, CourseTitle: la.CourseTitle, CourseURL: la.CourseURL, Language: la.Language}
 	slots, err := s.st.slots(ctx, lessonID)
 	if err != nil {
 		return nil, err
@@ -302,4 +305,52 @@ func (s *Service) DeleteSlot(ctx context.Context, lessonID, slotID int64) error 
 		return fmt.Errorf("slot %d: %w", slotID, apperr.ErrNotFound)
 	}
 	return nil
+}
+
+// AddQuestionsGIFT creates the questions of a GIFT text in the course's bank and places them at
+// the end of the quiz, all or nothing (the authoring form of the quiz page). It returns how many
+// it added.
+func (s *Service) AddQuestionsGIFT(ctx context.Context, lessonID int64, src string) (int, error) {
+	p, q, err := s.manageLesson(ctx, lessonID)
+	if err != nil {
+		return 0, err
+	}
+	qs, errs := ParseGIFT(src)
+	if len(errs) > 0 {
+		f := apperr.Fields{}
+		for _, e := range errs {
+			f.Add(fmt.Sprintf("line %d", e.Line), e.Msg)
+		}
+		return 0, &apperr.Validation{Message: "The GIFT text has errors.", Fields: f}
+	}
+	if len(qs) == 0 || len(qs) > maxImport {
+		return 0, apperr.Invalid("gift", fmt.Sprintf("must hold 1 to %d questions", maxImport))
+	}
+	f := apperr.Fields{}
+	for i := range qs {
+		qs[i].CategoryID = nil
+		for k, v := range qs[i].Normalize(nil) {
+			f.Add(fmt.Sprintf("questions.%d.%s", i+1, k), v)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		st := s.st.tx(tx)
+		for i := range qs {
+			qu, err := s.insertQuestion(ctx, st, q.CourseID, p.UserID, &qs[i])
+			if err != nil {
+				return err
+			}
+			if err := st.addSlot(ctx, &Slot{LessonID: lessonID, QuestionID: &qu.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(qs), nil
 }
