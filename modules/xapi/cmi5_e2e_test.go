@@ -16,8 +16,9 @@ import (
 // player's frame, the AU fetches its token, reads LMS.LaunchData, sends initialized, pages
 // through, passes the quiz and exits (terminated), the AU returns to GLC's return page and the
 // player shows the result. It runs with GLC_E2E=1 like internal/e2e (GLC_CHROME, GLC_E2E_OUT),
-// on the app in the test process with a fake course module: the app adapter of the course
-// module (scorm.Lessons) is not on this branch, so the real binary cannot import packages yet.
+// on the app in the test process with a fake course module, so that the result cmi5 hands to
+// Progress can be checked as it is; internal/e2e's TestCMI5CourseInACourse plays the same
+// course on the real binary as a lesson of a course.
 
 func sharedCMI5(t *testing.T) string {
 	t.Helper()
