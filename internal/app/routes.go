@@ -66,16 +66,16 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
-	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
-	if err != nil {
-		return nil, err
-	}
-	a.LRS = lrs.Svc
 	// Packages are course lessons of kind "package" (tests may wire a fake course module).
 	if a.ScormLessons == nil {
 		a.ScormLessons = scormLessons{courses.Svc}
 	}
-	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
+	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
+	if err != nil {
+		return nil, err
+	}
+	a.LRS = lrs.Svc
+	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, CMI5: lrs.CMI5(), Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}

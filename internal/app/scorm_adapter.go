@@ -114,9 +114,12 @@ func (k packageKind) Duplicate(ctx context.Context, tx *gorm.DB, from, to *cours
 	return nil, err
 }
 
-// SettingsPage implements course.KindSettingsPage: the package's page (attempt limit, passing
-// score, results).
-func (packageKind) SettingsPage(l *course.Lesson) string {
+// SettingsPage implements course.KindSettingsPage: the SCORM package's page (attempt limit,
+// passing score, results); none for a lesson holding a cmi5 course.
+func (k packageKind) SettingsPage(ctx context.Context, l *course.Lesson) string {
+	if !k.svc.HasPackage(ctx, l.ID) {
+		return ""
+	}
 	return fmt.Sprintf("/lessons/%d/package", l.ID)
 }
 

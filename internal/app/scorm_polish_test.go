@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
@@ -232,5 +233,67 @@ func TestSCORMPreviewNeverFeedsProgress(t *testing.T) {
 	if st, body := page(owner, fmt.Sprintf("/teach/lessons/%d", lesson)); st != 200 ||
 		!strings.Contains(body, fmt.Sprintf(`href="/lessons/%d/package" id="lesson-kind-settings"`, lesson)) {
 		t.Fatalf("lesson editor: %d", st)
+	}
+}
+
+const cmi5XML = `<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+  <course id="https://example.org/courses/border">
+    <title><langstring lang="en-US">Border checks</langstring></title>
+    <description><langstring lang="en-US">Checking documents.</langstring></description>
+  </course>
+  <au id="https://example.org/courses/border/au-1">
+    <title><langstring lang="en-US">Reading</langstring></title>
+    <description><langstring lang="en-US">A page</langstring></description>
+    <url>content/au.html</url>
+  </au>
+</courseStructure>`
+
+func cmi5Zip(t testing.TB) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{"cmi5.xml": cmi5XML, "content/au.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AU</title></head><body><p>AU</p></body></html>`} {
+		w, _ := zw.Create(name)
+		_, _ = w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSCORMPagesLeaveCMI5Alone: a package lesson holding a cmi5 course has no SCORM settings:
+// the upload refuses settings for it, its instructors land on the lesson editor (not on a
+// page that does not apply), and the lesson editor offers no settings link for it.
+func TestSCORMPagesLeaveCMI5Alone(t *testing.T) {
+	s := apptest.New(t)
+	owner := s.Instructor(t)
+	_, section := scormCourse(t, s, owner)
+	if r := uploadWithSettings(t, s, owner.Token, section, map[string]string{"max_attempts": "2"}, cmi5Zip(t)); r.Status != 422 {
+		t.Fatalf("cmi5 with settings: %d %s", r.Status, r.Body)
+	}
+	r := want(t, uploadWithSettings(t, s, owner.Token, section, nil, cmi5Zip(t)), 201)
+	if r.Map(t)["package"].(map[string]any)["standard"] != "cmi5" {
+		t.Fatalf("cmi5 import: %s", r.Body)
+	}
+	lesson := idOf(t, r)
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: "glc_access", Value: owner.Token})
+		resp, err := s.Browser().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	if resp, _ := get(fmt.Sprintf("/lessons/%d/package?imported=1", lesson)); resp.StatusCode != 303 || resp.Header.Get("Location") != fmt.Sprintf("/teach/lessons/%d", lesson) {
+		t.Fatalf("the package page of a cmi5 lesson: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := get(fmt.Sprintf("/teach/lessons/%d", lesson)); resp.StatusCode != 200 || strings.Contains(body, `id="lesson-kind-settings"`) || strings.Contains(body, `id="lesson-kind-setup"`) {
+		t.Fatalf("lesson editor of a cmi5 lesson: %d settings=%v setup=%v", resp.StatusCode, strings.Contains(body, `id="lesson-kind-settings"`), strings.Contains(body, `id="lesson-kind-setup"`))
 	}
 }

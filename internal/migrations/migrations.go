@@ -26,5 +26,6 @@ func All() []database.Migration {
 		m0601SCORMSettings(),
 		m0602SCORMSharedContent(),
 		m0700XAPI(),
+		m0701CMI5(),
 	}
 }

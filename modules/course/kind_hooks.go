@@ -20,8 +20,8 @@ type KindDuplicator interface {
 }
 
 // KindSettingsPage is implemented by a KindHandler whose lessons have settings of their own,
-// kept and edited by the module (a package's attempt limit and passing score): the lesson
-// editor links to that page.
+// kept and edited by the module (a SCORM package's attempt limit and passing score): the
+// lesson editor links to that page. "" means the lesson has none (a cmi5 package lesson).
 type KindSettingsPage interface {
-	SettingsPage(lesson *Lesson) string
+	SettingsPage(ctx context.Context, lesson *Lesson) string
 }

@@ -403,7 +403,7 @@ func (p *pages) renderLessonEditor(c *gin.Context, status int, errs map[string]s
 	}
 	d := &LessonEditData{Lesson: lv, Course: cv, Completions: allowedCompletions(lv.Kind), Errors: errs, MaxUploadMB: p.svc.cfg.MaxUploadMB}
 	if sp, ok := p.svc.kinds[a.l.Kind].(KindSettingsPage); ok {
-		d.SettingsURL = sp.SettingsPage(a.l)
+		d.SettingsURL = sp.SettingsPage(ctx, a.l)
 	}
 	if d.Files, err = p.svc.lessonFiles(ctx, id); err != nil {
 		p.fail(c, err)

@@ -57,6 +57,14 @@ func (h *handlers) renderPackagePage(c *gin.Context, status int, errs map[string
 		h.r.Render.Error(c, fmt.Errorf("only the course's instructors can open the settings of lesson %d: %w", id, apperr.ErrForbidden))
 		return
 	}
+	if p, ok := h.s.cmi5.(CMI5Player); ok && status == http.StatusOK && p.PlayerPath(ctx, id) != "" {
+		// A cmi5 course has no settings here: its instructors land on the lesson editor.
+		if c.Query("imported") == "1" {
+			web.SetFlash(c, "scorm.upload.done")
+		}
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/teach/lessons/%d", id))
+		return
+	}
 	pkg, m, err := h.s.packageOf(ctx, id)
 	if err != nil {
 		h.r.Render.Error(c, err)

@@ -78,6 +78,12 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	}
 	p := auth.FromContext(ctx)
 	a, err := OpenArchive(in.Zip, in.Size, s.Limits())
+	if err != nil && s.cmi5 != nil {
+		// cmi5 also accepts a course structure uploaded alone (AUs at absolute URLs).
+		if bare, ok, berr := OpenBareXML(in.Zip, in.Size, cam.MaxManifestMB<<20, s.Limits()); ok {
+			a, err = bare, berr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +183,14 @@ func (s *Service) packageOf(ctx context.Context, lessonID int64) (*Package, *Man
 		return nil, nil, fmt.Errorf("package %d manifest: %w", pkg.ID, err)
 	}
 	return &pkg, &m, nil
+}
+
+// HasPackage reports whether a lesson holds a SCORM package (a package lesson may hold a cmi5
+// course instead, or nothing when its import never finished).
+func (s *Service) HasPackage(ctx context.Context, lessonID int64) bool {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Package{}).Where("lesson_id = ?", lessonID).Count(&n).Error
+	return err == nil && n > 0
 }
 
 // Package returns a lesson's package description to those who may see the lesson.
