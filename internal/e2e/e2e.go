@@ -151,7 +151,8 @@ func (s *syncBuffer) String() string {
 // /readyz answers 200. extra are "NAME=value" settings added to (or replacing) the defaults;
 // the process does not inherit the test's GLC_* variables. The backend is SQLite and the data
 // folder, or, when GLC_TEST_DATABASE_URL / GLC_TEST_S3_ENDPOINT are set, a fresh PostgreSQL
-// schema and a fresh S3 bucket of its own (see serviceEnv). The server stops (SIGTERM) at the
+// schema and a fresh S3 bucket of its own (see serviceEnv), with the demo content loaded as the
+// embedded database loads it on its first start. The server stops (SIGTERM) at the
 // end of the test; its log is printed when the test failed.
 func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
@@ -198,6 +199,11 @@ func Start(t testing.TB, extra ...string) *Server {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
+				// The embedded database loads the demo content on its first start; a
+				// PostgreSQL one is given the same start (unless GLC_SEED_DEMO=false).
+				if vars["GLC_DATABASE_URL"] != "" && vars["GLC_SEED_DEMO"] != "false" {
+					s.Glc(t, "", "seed", "demo")
+				}
 				return s
 			}
 		}
