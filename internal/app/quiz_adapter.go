@@ -27,6 +27,7 @@ func (q quizCourses) Lesson(ctx context.Context, lessonID int64) (quiz.LessonAcc
 		return quiz.LessonAccess{}, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrNotFound)
 	}
 	return quiz.LessonAccess{LessonID: k.LessonID, CourseID: k.CourseID, Title: k.Title, CanTake: k.CanTake, CanManage: k.CanManage,
+		CanReview: k.CanReview, Archived: k.Archived,
 		CourseTitle: k.CourseTitle, CourseURL: fmt.Sprintf("/courses/%d", k.CourseID), Language: k.Language}, nil
 }
 
