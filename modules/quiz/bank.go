@@ -341,7 +341,12 @@ func (s *Service) SetMedia(ctx context.Context, id int64, r io.Reader, size int6
 		return nil, err
 	}
 	if old != "" {
-		_ = s.objects.Delete(ctx, old)
+		// Copies of the question (a duplicated course's bank) share its media: the object
+		// goes when no question holds it any more.
+		var n int64
+		if err := s.st.q(ctx).Model(&Question{}).Where("media_key = ?", old).Count(&n).Error; err == nil && n == 0 {
+			_ = s.objects.Delete(ctx, old)
+		}
 	}
 	q.MediaKey, q.MediaType = key, ctype
 	return detail(q)
