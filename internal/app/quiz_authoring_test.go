@@ -149,7 +149,7 @@ func TestQuizQuestionPages(t *testing.T) {
 		{"kind": {"essay"}, "prompt": {"Describe a controlled delivery."}, "grader_info": {"Look for the legal basis."}, "points": {"5"}},
 		{"kind": {"matching"}, "format": {"json"}, "json": {`{"kind":"matching","prompt":"Match","pairs":[{"text":"Red","answer":"Wanted"},{"text":"Yellow","answer":"Missing"}]}`}},
 		{"kind": {"ordering"}, "format": {"json"}, "json": {`{"kind":"ordering","prompt":"Order","items":[{"text":"Arrest"},{"text":"Charge"},{"text":"Trial"}]}`}},
-		{"kind": {"cloze"}, "format": {"json"}, "json": {`{"kind":"cloze","prompt":"Interpol is in {{1}}.","blanks":[{"kind":"short","answers":[{"text":"Lyon"}]}]}`}},
+		{"kind": {"cloze"}, "format": {"json"}, "json": {`{"prompt":"Interpol is in {{1}}.","blanks":[{"kind":"short","answers":[{"text":"Lyon"}]}]}`}},
 	}
 	for _, v := range added {
 		r := must(t, post("/questions/new", v), 303)
@@ -577,6 +577,8 @@ func TestQuizBankPages(t *testing.T) {
 		map[string]string{"format": "json"}), "Question 2: Give 2 to 50 options")
 	refused(t, upload(t, s, c.page("/bank/import"), tok, "x.json", []byte(`{"hello":1}`), map[string]string{"format": "json"}), "not a GLC question bank")
 	refused(t, upload(t, s, c.page("/bank/import"), tok, "", nil, map[string]string{"format": "gift"}), "Choose a file to import.")
+	refused(t, upload(t, s, c.page("/bank/import"), tok, "big.txt", bytes.Repeat([]byte("Q {T}\n\n"), 4<<20/7+1), map[string]string{"format": "gift"}),
+		"The file is larger than 4 MB.")
 	refused(t, upload(t, s, c.page("/bank/import"), tok, "a.txt", []byte("Q {T}"), map[string]string{"format": "csv"}), "Choose the format of the file")
 	if c.bankSize(t) != 6 || len(c.slots(t)) != 4 {
 		t.Fatalf("refused imports changed the bank: %d in the bank, %d in the quiz", c.bankSize(t), len(c.slots(t)))

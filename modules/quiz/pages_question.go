@@ -515,6 +515,9 @@ func (p pages) saveQuestion(c *gin.Context) {
 			p.questionPage(c, http.StatusUnprocessableEntity, f)
 			return
 		}
+		if in.Kind == "" {
+			in.Kind = f.Kind
+		}
 		if f.QuestionID == 0 && in.Kind != f.Kind {
 			// The page's kind wins over a kind typed in the JSON (the form says which it adds).
 			f.Errors = map[string]string{"json": tr("quiz.field.kind_fixed")}
