@@ -64,11 +64,12 @@ type App struct {
 	Programmes *programme.Service
 	// Portal is the news and events service.
 	Portal *portal.Service
-	// DemoCourse builds the demo course when the course module provides it (nil until then).
-	DemoCourse DemoCourseSeeder
-	closers    []func() error
-	bg         []func(ctx context.Context)
-	bgWait     sync.WaitGroup
+	// DemoLessons are lessons added at the end of the demo course by the modules that
+	// implement more lesson kinds (quiz, package), when modules() wires them.
+	DemoLessons []DemoLesson
+	closers     []func() error
+	bg          []func(ctx context.Context)
+	bgWait      sync.WaitGroup
 	// middleware runs on every page and API route (authentication).
 	middleware []gin.HandlerFunc
 

@@ -17,12 +17,6 @@ import (
 	"glc/modules/programme"
 )
 
-// DemoCourseSeeder creates the demo course with a lesson of every kind. The course module
-// provides it; until then (nil) the demo has no course.
-type DemoCourseSeeder interface {
-	SeedDemoCourse(ctx context.Context, instructorID int64) (courseID int64, err error)
-}
-
 // demoDomain is the e-mail domain of the demo users (a reserved example domain).
 const demoDomain = "demo.glc.example"
 
@@ -43,7 +37,8 @@ func (a *App) SeedIfEmpty(ctx context.Context, out io.Writer) (bool, error) {
 }
 
 // SeedDemo loads believable demo content written for GLC: a user for each role (passwords
-// printed once, here), training programmes with sessions, a journal with five issues whose
+// printed once, here), a published course with a lesson of every wired kind (its instructor
+// is the demo instructor), training programmes with sessions, a journal with five issues whose
 // PDFs are generated, training websites, news and an upcoming symposium.
 func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	var n int64
@@ -75,14 +70,11 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "  %-12s %-28s %s\n", u.role, in.Email, pw)
 	}
 	admin := auth.WithPrincipal(ctx, account.Principal(users["admin"]))
-	var courseIDs []int64
-	if a.DemoCourse != nil {
-		id, err := a.DemoCourse.SeedDemoCourse(admin, users["instructor"].ID)
-		if err != nil {
-			return fmt.Errorf("demo course: %w", err)
-		}
-		courseIDs = append(courseIDs, id)
+	courseID, err := a.seedCourse(auth.WithPrincipal(ctx, account.Principal(users["instructor"])))
+	if err != nil {
+		return fmt.Errorf("demo course: %w", err)
 	}
+	courseIDs := []int64{courseID}
 	if err := seedProgrammes(admin, a.Programmes, courseIDs); err != nil {
 		return err
 	}
@@ -92,7 +84,7 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err := seedPortal(admin, a.Portal); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Demo content loaded: programmes, a journal with five issues, training websites, news and a symposium.")
+	fmt.Fprintln(out, "Demo content loaded: a course, programmes, a journal with five issues, training websites, news and a symposium.")
 	return nil
 }
 

@@ -1,13 +1,18 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"glc/internal/app"
 	"glc/internal/app/apptest"
+	"glc/modules/course"
 )
 
 func TestSeedDemo(t *testing.T) {
@@ -63,5 +68,144 @@ func TestSeedDemo(t *testing.T) {
 		if !strings.Contains(home, want) {
 			t.Errorf("home page lacks %q", want)
 		}
+	}
+}
+
+// TestSeedDemoCourse: the demo course is published, found in the catalogue, taught by the demo
+// instructor and has a lesson of every built-in kind whose media play: the video is a WebM that
+// the server serves in ranges, the document a PDF; a learner completes it by opening each
+// lesson and watching the video.
+func TestSeedDemoCourse(t *testing.T) {
+	s := apptest.New(t)
+	if err := s.App.SeedDemo(context.Background(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var cat struct {
+		Total int
+		Items []struct {
+			ID     int64
+			Title  string
+			Status string
+		}
+	}
+	s.Do("GET", "/api/v1/courses?q=diffusions", "", nil).JSON(t, &cat)
+	if cat.Total != 1 || cat.Items[0].Title != app.DemoCourseTitle || cat.Items[0].Status != "published" {
+		t.Fatalf("catalogue search: %+v", cat)
+	}
+	id := cat.Items[0].ID
+	var c struct {
+		SelfEnrolment bool `json:"self_enrolment"`
+		Instructors   []struct{ Name string }
+		Sections      []struct {
+			Title   string
+			Lessons []struct {
+				ID   int64
+				Kind string
+			}
+		}
+	}
+	s.Do("GET", fmt.Sprintf("/api/v1/courses/%d", id), "", nil).JSON(t, &c)
+	if !c.SelfEnrolment || len(c.Instructors) != 1 || c.Instructors[0].Name != "Lucía Fernández" {
+		t.Errorf("course: %+v", c)
+	}
+	var kinds []string
+	var lessons []int64
+	for _, sec := range c.Sections {
+		for _, l := range sec.Lessons {
+			kinds = append(kinds, l.Kind)
+			lessons = append(lessons, l.ID)
+		}
+	}
+	if strings.Join(kinds, " ") != "text video document link" {
+		t.Fatalf("lesson kinds %v", kinds)
+	}
+	learner := s.Learner(t)
+	s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/enrolments", id), learner.Token, map[string]any{}).JSON(t, &struct{}{})
+	media := map[string]string{}
+	for i, kind := range []string{"video", "document"} {
+		var lv struct {
+			Media *struct {
+				URL         string `json:"url"`
+				ContentType string `json:"content_type"`
+			}
+		}
+		r := s.Do("GET", fmt.Sprintf("/api/v1/lessons/%d", lessons[i+1]), learner.Token, nil)
+		if r.Status != 200 {
+			t.Fatalf("%s lesson: %d %.300s", kind, r.Status, r.Body)
+		}
+		r.JSON(t, &lv)
+		if lv.Media == nil {
+			t.Fatalf("the %s lesson has no media", kind)
+		}
+		media[kind] = lv.Media.URL
+		if want := map[string]string{"video": "video/webm", "document": "application/pdf"}[kind]; lv.Media.ContentType != want {
+			t.Errorf("%s media type %q, want %q", kind, lv.Media.ContentType, want)
+		}
+	}
+	req, _ := http.NewRequest("GET", s.URL+media["video"], nil)
+	req.Header.Set("Authorization", "Bearer "+learner.Token)
+	req.Header.Set("Range", "bytes=0-99")
+	r := s.Send(req)
+	switch {
+	case r.Status == http.StatusFound: // S3: a signed URL on the object store
+		get, _ := http.NewRequest("GET", r.Header.Get("Location"), nil)
+		get.Header.Set("Range", "bytes=0-99")
+		r = s.Send(get)
+		fallthrough
+	default:
+		if r.Status != http.StatusPartialContent || len(r.Body) != 100 || !bytes.HasPrefix(r.Body, []byte{0x1A, 0x45, 0xDF, 0xA3}) {
+			t.Errorf("video range: %d, %d bytes", r.Status, len(r.Body))
+		}
+	}
+	if r := s.Do("GET", media["document"], learner.Token, nil); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+		t.Errorf("document: %d %.20q", r.Status, r.Body)
+	}
+	// The learner takes the course: each lesson viewed, the video watched to the end.
+	for _, l := range lessons {
+		s.Do("POST", fmt.Sprintf("/api/v1/lessons/%d/progress", l), learner.Token, map[string]any{"event": "viewed"})
+	}
+	if r := s.Do("POST", fmt.Sprintf("/api/v1/lessons/%d/progress", lessons[1]), learner.Token,
+		map[string]any{"event": "position", "position_seconds": 10, "duration_seconds": 10, "watched_percent": 100}); r.Status != 200 {
+		t.Fatalf("video progress: %d %s", r.Status, r.Body)
+	}
+	var mine struct {
+		Items []struct {
+			ID              int64
+			PercentComplete int `json:"percent_complete"`
+			Enrolment       struct {
+				CompletedAt *string `json:"completed_at"`
+			}
+		}
+	}
+	s.Do("GET", "/api/v1/me/courses", learner.Token, nil).JSON(t, &mine)
+	if len(mine.Items) != 1 || mine.Items[0].PercentComplete != 100 || mine.Items[0].Enrolment.CompletedAt == nil {
+		t.Errorf("after every lesson: %+v", mine)
+	}
+}
+
+// TestSeedDemoCourseHook: lessons given in App.DemoLessons (how the quiz and package kinds add
+// theirs) go at the end of the demo course's last section, as the instructor.
+func TestSeedDemoCourseHook(t *testing.T) {
+	extra := app.DemoLesson{Name: "check lesson", Add: func(ctx context.Context, a *app.App, courseID, sectionID int64) error {
+		title, kind, body := "Check your understanding", course.KindText, "Which notice asks to locate a wanted person?"
+		_, err := a.Courses.AddLesson(ctx, sectionID, course.LessonInput{Title: &title, Kind: &kind, Body: &body})
+		return err
+	}}
+	s := apptest.NewWith(t, []app.Option{func(a *app.App) { a.DemoLessons = []app.DemoLesson{extra} }})
+	if err := s.App.SeedDemo(context.Background(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Sections []struct {
+			Lessons []struct{ Title string }
+		}
+	}
+	s.Do("GET", "/api/v1/courses/1", "", nil).JSON(t, &c)
+	if len(c.Sections) != 2 {
+		t.Fatalf("sections: %+v", c)
+	}
+	last := c.Sections[1].Lessons
+	if len(last) != 3 || last[2].Title != "Check your understanding" {
+		t.Errorf("last section: %+v", last)
 	}
 }

@@ -353,9 +353,7 @@ func (b *Session) URL(path string) string { return b.srv.URL + path }
 // record of requests for Weight and CrossOrigin.
 func (b *Session) Navigate(path string) {
 	b.t.Helper()
-	b.mu.Lock()
-	b.reqs, b.order = map[network.RequestID]*request{}, nil
-	b.mu.Unlock()
+	b.resetRequests()
 	b.do(chromedp.Navigate(b.URL(path)))
 	b.settle()
 }
@@ -397,16 +395,38 @@ func (b *Session) Fill(sel, value string) {
 		chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
-// Submit submits the form of the element matching sel and waits for the next page.
+// SetValue sets the value of the select box or input matching sel (a date field, say, where
+// typing depends on the browser's locale) and fires its change event.
+func (b *Session) SetValue(sel, value string) {
+	b.t.Helper()
+	q, _ := json.Marshal(sel)
+	v, _ := json.Marshal(value)
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(`+string(q)+`); e.value = `+string(v)+`;
+			e.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+}
+
+// resetRequests starts a new record of requests for Weight and CrossOrigin.
+func (b *Session) resetRequests() {
+	b.mu.Lock()
+	b.reqs, b.order = map[network.RequestID]*request{}, nil
+	b.mu.Unlock()
+}
+
+// Submit submits the form of the element matching sel and waits for the next page. Like
+// Navigate, it starts a new record of requests.
 func (b *Session) Submit(sel string) {
 	b.t.Helper()
+	b.resetRequests()
 	b.do(chromedp.Evaluate[chromedp.Void](`window.__glcBefore = true`), chromedp.Submit(chromedp.CSS(sel)))
 	b.WaitNewPage()
 }
 
 // ClickAndWait clicks a link or button that loads another page, and waits for that page.
+// Like Navigate, it starts a new record of requests.
 func (b *Session) ClickAndWait(sel string) {
 	b.t.Helper()
+	b.resetRequests()
 	b.do(chromedp.Evaluate[chromedp.Void](`window.__glcBefore = true`), chromedp.Click(chromedp.CSS(sel)))
 	b.WaitNewPage()
 }
@@ -589,8 +609,9 @@ func (b *Session) Axe() {
 	b.t.Errorf("%s: %d accessibility violation(s):\n  %s", b.Location(), len(vs), strings.Join(lines, "\n  "))
 }
 
-// Weight is the number of bytes transferred for the page loaded by the last Navigate (or
-// since): the document and its same-origin subresources, media (audio, video) excluded.
+// Weight is the number of bytes transferred for the page loaded by the last Navigate, Submit
+// or ClickAndWait (and since): the document and its same-origin subresources, media (audio,
+// video) excluded.
 func (b *Session) Weight() int64 {
 	b.t.Helper()
 	b.settle()
@@ -607,7 +628,7 @@ func (b *Session) Weight() int64 {
 	return int64(total)
 }
 
-// Requests lists the URLs requested since the last Navigate.
+// Requests lists the URLs requested since the last Navigate (Submit, ClickAndWait).
 func (b *Session) Requests() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -618,11 +639,13 @@ func (b *Session) Requests() []string {
 	return out
 }
 
-// CrossOrigin lists the requests since the last Navigate that went to another origin.
+// CrossOrigin lists the requests since the last Navigate (Submit, ClickAndWait) that went to
+// another origin. Data and blob URLs and the browser's own pages (chrome-extension: is
+// Chromium's built-in PDF viewer) leave nothing to the network and are not counted.
 func (b *Session) CrossOrigin() []string {
 	var out []string
 	for _, u := range b.Requests() {
-		if strings.HasPrefix(u, "data:") || strings.HasPrefix(u, "blob:") {
+		if strings.HasPrefix(u, "data:") || strings.HasPrefix(u, "blob:") || strings.HasPrefix(u, "chrome-extension:") || strings.HasPrefix(u, "chrome:") {
 			continue
 		}
 		if !b.sameOrigin(u) {

@@ -129,7 +129,17 @@ func Funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
-		"add": func(a, b int) int { return a + b },
+		// isotime is a moment for a <time datetime> attribute.
+		"isotime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format(time.RFC3339)
+		},
+		// langdir is the writing direction of a language code ("rtl" or "ltr"), for the dir
+		// attribute of content written in that language.
+		"langdir": LangDir,
+		"add":     func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			s := make([]int, n)
 			for i := range s {
@@ -173,6 +183,48 @@ type View struct {
 
 // T translates a message ID in the page's language.
 func (v *View) T(id string, args ...any) string { return v.r.Cat.T(v.Lang, id, args...) }
+
+// TTime translates a message ID like T, showing its date arguments (time.Time or *time.Time
+// values) as <time datetime="YYYY-MM-DD"> elements, so that "from {{.Start}} to {{.End}}"
+// marks up both dates of a range in every language. The rest of the message is escaped.
+func (v *View) TTime(id string, args ...any) template.HTML {
+	var times []time.Time
+	out := make([]any, len(args))
+	copy(out, args)
+	for i := 1; i < len(out); i += 2 {
+		t, ok := out[i].(time.Time)
+		if p, isPtr := out[i].(*time.Time); isPtr && p != nil {
+			t, ok = *p, true
+		}
+		if ok {
+			out[i] = fmt.Sprintf("\uE000%d\uE001", len(times))
+			times = append(times, t)
+		}
+	}
+	msg := template.HTMLEscapeString(v.T(id, out...))
+	for i, t := range times {
+		msg = strings.ReplaceAll(msg, fmt.Sprintf("\uE000%d\uE001", i), TimeElement(t))
+	}
+	return template.HTML(msg)
+}
+
+// rtlLanguages are the right-to-left languages content may be written in.
+var rtlLanguages = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true, "ps": true, "yi": true, "dv": true, "ckb": true, "sd": true, "ug": true}
+
+// LangDir is the writing direction of a language code: "rtl" or "ltr".
+func LangDir(code string) string {
+	base, _, _ := strings.Cut(strings.ToLower(code), "-")
+	if rtlLanguages[base] {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// TimeElement is the <time> element of a date (UTC), e.g. <time datetime="2026-03-01">2026-03-01</time>.
+func TimeElement(t time.Time) string {
+	d := t.UTC().Format("2006-01-02")
+	return `<time datetime="` + d + `">` + d + `</time>`
+}
 
 // Asset returns the versioned URL of a static file.
 func (v *View) Asset(name string) string {

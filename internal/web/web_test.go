@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -225,5 +226,49 @@ func TestFlash(t *testing.T) {
 	e.ServeHTTP(w, req)
 	if strings.Contains(w.Body.String(), `class="flash"`) {
 		t.Error("unknown flash ID shown")
+	}
+}
+
+// TestTTime: dates in a translated message become <time datetime> elements in every
+// language, and the rest of the message (and every other argument) is escaped.
+func TestTTime(t *testing.T) {
+	mod := locales(`"m.range" = "{{.Start}} to {{.End}} <{{.Place}}>"`, `"m.range" = "Du {{.Start}} au {{.End}}"`,
+		`"m.range" = "Del {{.Start}} al {{.End}}"`, `"m.range" = "من {{.Start}} إلى {{.End}}"`)
+	mod["templates/page.html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}<p id="r">{{.TTime "m.range" "Start" .Data.Start "End" .Data.End "Place" "Lyon & Co"}}</p>{{end}}`)}
+	cat, err := web.NewCatalogue(web.Assets(), mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := web.NewRenderer(cat, web.Source{Name: "core", FS: web.Assets()}, web.Source{Name: "m", FS: mod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 4)
+	e := gin.New()
+	e.Use(cat.LanguageMiddleware(false))
+	e.GET("/page", func(c *gin.Context) {
+		r.HTML(c, http.StatusOK, "m/page", "", struct {
+			Start time.Time
+			End   *time.Time
+		}{start, &end})
+	})
+	for lang, want := range map[string]string{
+		"en": `<time datetime="2026-03-01">2026-03-01</time> to <time datetime="2026-03-05">2026-03-05</time> &lt;Lyon &amp; Co&gt;`,
+		"ar": `من <time datetime="2026-03-01">2026-03-01</time> إلى <time datetime="2026-03-05">2026-03-05</time>`,
+	} {
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, httptest.NewRequest("GET", "/page?lang="+lang, nil))
+		if !strings.Contains(w.Body.String(), `<p id="r">`+want+`</p>`) {
+			t.Errorf("%s: %s", lang, w.Body.String())
+		}
+	}
+}
+
+func TestLangDir(t *testing.T) {
+	for code, want := range map[string]string{"ar": "rtl", "AR": "rtl", "fa-IR": "rtl", "he": "rtl", "en": "ltr", "fr": "ltr", "": "ltr", "arn": "ltr"} {
+		if got := web.LangDir(code); got != want {
+			t.Errorf("LangDir(%q) = %q, want %q", code, got, want)
+		}
 	}
 }

@@ -117,6 +117,8 @@ type CourseData struct {
 	Course   *CourseView
 	CanEnrol bool
 	Hours    string
+	// Percent is the share of required lessons the enrolled caller has completed.
+	Percent int
 }
 
 func hours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
@@ -129,6 +131,14 @@ func (p *pages) course(c *gin.Context) {
 	}
 	d := &CourseData{Course: cv, Hours: hours(cv.EstimatedHours),
 		CanEnrol: cv.Status == StatusPublished && cv.SelfEnrolment && (cv.Enrolment == nil || cv.Enrolment.Status != EnrolActive)}
+	if pr := auth.Current(c); pr != nil && cv.Enrolment != nil && cv.Enrolment.Status == EnrolActive {
+		pct, _, err := p.svc.percentages(c.Request.Context(), pr.UserID, []int64{cv.ID})
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		d.Percent = pct[cv.ID]
+	}
 	view := p.r.NewView(c, "", d)
 	view.Title = cv.Title
 	p.r.Render(c, http.StatusOK, "course/course", view)

@@ -647,7 +647,7 @@ func (s *Service) lessonView(ctx context.Context, a *lessonAccess, variant, ui s
 	if h := s.kinds[l.Kind]; h != nil {
 		v.PlayerURL = h.PlayerURL(l)
 	}
-	if l.Kind == KindText {
+	if l.Kind == KindText || l.Kind == KindVideo || l.Kind == KindDocument { // the text, or the notes under the media
 		if v.BodyHTML, err = s.RenderMarkdown(ctx, c.ID, ct.Body); err != nil {
 			return nil, err
 		}

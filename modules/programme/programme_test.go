@@ -2,6 +2,7 @@ package programme_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"glc/internal/app/apptest"
@@ -39,6 +40,18 @@ func TestApplicationFlowOverHTTP(t *testing.T) {
 	kenyan := s.Learner(t, apptest.Country("KE"))
 	coordKE := s.NewUser(t, []string{"coordinator"}, apptest.Country("KE"))
 	coordFR := s.NewUser(t, []string{"coordinator"}, apptest.Country("FR"))
+	// The programme page: a visitor is asked to log in, a user sees the form, neither sees an
+	// application they do not have.
+	page := fmt.Sprintf("/programmes/%d", pid)
+	for who, tok := range map[string]string{"anonymous": "", "learner": kenyan.Token} {
+		body := string(s.Do("GET", page, tok, nil).Body)
+		if strings.Contains(body, "Your application:") {
+			t.Errorf("%s sees an application before applying", who)
+		}
+		if want := map[string]string{"anonymous": "Log in to apply", "learner": `id="apply-`}[who]; !strings.Contains(body, want) {
+			t.Errorf("%s: the programme page lacks %q", who, want)
+		}
+	}
 	if r := s.Do("POST", base+"/applications", "", map[string]any{"motivation": "x"}); r.Status != 401 {
 		t.Errorf("anonymous applies: %d", r.Status)
 	}
@@ -50,6 +63,9 @@ func TestApplicationFlowOverHTTP(t *testing.T) {
 		t.Fatalf("apply: %d %s", r.Status, r.Body)
 	}
 	app := fmt.Sprintf("%s/applications/%d", base, int64(r.Map(t)["id"].(float64)))
+	if body := string(s.Do("GET", page, kenyan.Token, nil).Body); !strings.Contains(body, "Awaiting endorsement") || strings.Contains(body, `id="apply-`) {
+		t.Error("after applying, the programme page does not show the application instead of the form")
+	}
 	if r := s.Do("POST", base+"/applications", kenyan.Token, map[string]any{"motivation": "again"}); r.Status != 409 {
 		t.Errorf("applying twice: %d", r.Status)
 	}
