@@ -27,6 +27,7 @@ func (q quizCourses) Lesson(ctx context.Context, lessonID int64) (quiz.LessonAcc
 		return quiz.LessonAccess{}, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrNotFound)
 	}
 	return quiz.LessonAccess{LessonID: k.LessonID, CourseID: k.CourseID, Title: k.Title, CanTake: k.CanTake, CanManage: k.CanManage,
+		CanReview: k.CanReview, Archived: k.Archived,
 		CourseTitle: k.CourseTitle, CourseURL: fmt.Sprintf("/courses/%d", k.CourseID), Language: k.Language}, nil
 }
 
@@ -59,7 +60,10 @@ func (q quizCourses) RecordResult(ctx context.Context, tx *gorm.DB, userID, less
 // (settings from the lesson request's "quiz" object), addressed by the lesson's id.
 type quizKind struct{ svc *quiz.Service }
 
-var _ course.KindHandler = quizKind{}
+var (
+	_ course.KindHandler    = quizKind{}
+	_ course.KindDuplicator = quizKind{}
+)
 
 // Create implements course.KindHandler.
 func (k quizKind) Create(ctx context.Context, tx *gorm.DB, l *course.Lesson, settings []byte) (*int64, error) {
@@ -68,3 +72,10 @@ func (k quizKind) Create(ctx context.Context, tx *gorm.DB, l *course.Lesson, set
 
 // PlayerURL implements course.KindHandler: the quiz's page.
 func (k quizKind) PlayerURL(l *course.Lesson) string { return fmt.Sprintf("/quizzes/%d", l.ID) }
+
+// Duplicate implements course.KindDuplicator: it copies the quiz of a lesson whose course is
+// duplicated (settings, fixed questions and random draws; the course's question bank once per
+// course), in the course module's transaction, so duplicated courses keep their quizzes.
+func (k quizKind) Duplicate(ctx context.Context, tx *gorm.DB, from, to *course.Lesson) (*int64, error) {
+	return nil, k.svc.DuplicateQuiz(ctx, tx, from.ID, to.ID, to.CourseID)
+}
