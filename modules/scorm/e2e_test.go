@@ -149,7 +149,9 @@ func playGolf(t *testing.T, ctx context.Context, out string, e *env, lesson int6
 		evalUntil(t, ctx, fmt.Sprintf("%s.currentPage === %d", sco, i+1), 5*time.Second)
 	}
 	shot(t, ctx, out, "02-page-5")
-	// Leave half-way: the page closes; the SCO suspends and the final commit goes out.
+	// Read a moment (the SCORM 1.2 example counts whole seconds: a quicker visit reports no
+	// time), then leave half-way: the page closes; the SCO suspends and the final commit goes out.
+	time.Sleep(1500 * time.Millisecond)
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.s.URL+"/")); err != nil {
 		t.Fatal(err)
 	}
