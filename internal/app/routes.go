@@ -55,12 +55,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Quizzes = quizzes.Svc
 	courses.Svc.RegisterKind(course.KindQuiz, quizKind{quizzes.Svc})
-	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Topics: libraryTopics{courses.Svc}})
 	if err != nil {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: courseEnroller{courses.Svc}})
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: programmeCourses{courses.Svc}, Courses: programmeCourses{courses.Svc}})
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc

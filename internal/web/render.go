@@ -139,7 +139,9 @@ func Funcs() template.FuncMap {
 		// langdir is the writing direction of a language code ("rtl" or "ltr"), for the dir
 		// attribute of content written in that language.
 		"langdir": LangDir,
-		"add":     func(a, b int) int { return a + b },
+		// langname names a language code for readers (LanguageName).
+		"langname": LanguageName,
+		"add":      func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			s := make([]int, n)
 			for i := range s {

@@ -272,3 +272,11 @@ func TestLangDir(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageName(t *testing.T) {
+	for code, want := range map[string]string{"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "pt": "pt", "": ""} {
+		if got := web.LanguageName(code); got != want {
+			t.Errorf("LanguageName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
