@@ -57,6 +57,8 @@ type App struct {
 	Courses  *course.Service
 	// Quizzes is the quiz service (lessons of kind quiz).
 	Quizzes *quiz.Service
+	// Packages is the SCORM service (lessons of kind package).
+	Packages *scorm.Service
 	Library *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service

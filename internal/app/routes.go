@@ -78,6 +78,9 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Packages = packages.Svc
+	// The demo course ends with a lesson of each of these kinds (before any lesson a test adds).
+	a.DemoLessons = append([]DemoLesson{demoPackageLesson, demoQuizLesson}, a.DemoLessons...)
 	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
 	if err != nil {
 		return nil, err

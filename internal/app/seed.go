@@ -84,7 +84,7 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err := seedPortal(admin, a.Portal); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Demo content loaded: a course, programmes, a journal with five issues, training websites, news and a symposium.")
+	fmt.Fprintln(out, "Demo content loaded: a course with a lesson of every kind (text, video, document, link, SCORM package, quiz), programmes, a journal with five issues, training websites, news and a symposium.")
 	return nil
 }
 
