@@ -59,7 +59,7 @@ type App struct {
 	Quizzes *quiz.Service
 	// Packages is the SCORM service (lessons of kind package).
 	Packages *scorm.Service
-	Library *library.Service
+	Library  *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service
 	// Programmes is the training programme service.
