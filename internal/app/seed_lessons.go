@@ -155,7 +155,7 @@ const demoSCOPage = `<!doctype html>
 <section id="screen-1" aria-labelledby="h1">
   <p class="step">Screen 1 of 2</p>
   <h1 id="h1" tabindex="-1">A diffusion from a partner bureau</h1>
-  <p>It is early morning at your national central bureau. A diffusion arrives from a partner bureau. It asks every bureau it was sent to to locate a man suspected of fraud against several banks, and to arrest him if he is found.</p>
+  <p>It is early morning at your national central bureau. A diffusion arrives from a partner bureau. It asks each bureau that received it to locate a man suspected of fraud against several banks, and to arrest him if he is found.</p>
   <p>The diffusion gives his name, date of birth and nationality, two photographs, a summary of the facts and the number of an arrest warrant issued by an investigating judge last month. The officer in charge can be reached day and night.</p>
   <p>A search in your national databases finds that the man entered your country by air three days ago.</p>
   <p><button type="button" id="to-check">Go to the questions</button></p>
@@ -267,6 +267,10 @@ const demoSCOScript = `(function () {
   window.addEventListener("beforeunload", finish);
   var at = call("LMSGetValue", "cmi.core.lesson_location");
   if (at === "screen-2") { show(2); }
+  var status = call("LMSGetValue", "cmi.core.lesson_status"), last = call("LMSGetValue", "cmi.core.score.raw");
+  if ((status === "passed" || status === "failed") && last !== "") {
+    document.getElementById("result").textContent = "Your last result: " + last + " out of 100. You may answer again.";
+  }
 })();
 `
 
@@ -276,9 +280,10 @@ h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }
 .step, .credit { color: #4a4a4a; font-size: .9rem; }
 fieldset { border: 1px solid #c5c5c5; border-radius: .25rem; margin: 0 0 1rem; padding: .75rem 1rem; }
 legend { font-weight: 600; padding: 0 .25rem; }
-label { display: block; margin: .4rem 0; }
+label { display: grid; grid-template-columns: auto 1fr; gap: .5rem; align-items: baseline; margin: .4rem 0; }
 button { font: inherit; padding: .5rem 1rem; border: 1px solid #0b5394; border-radius: .25rem; background: #0b5394; color: #fff; cursor: pointer; }
-button:focus-visible, input:focus-visible, h1:focus-visible { outline: 3px solid #f9a825; outline-offset: 2px; }
+button:focus-visible, input:focus-visible { outline: 3px solid #f9a825; outline-offset: 2px; }
+h1:focus { outline: none; }
 #back { background: #fff; color: #0b5394; }
 #result { margin: 1rem 0; font-weight: 600; }
 `
