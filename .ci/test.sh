@@ -470,10 +470,10 @@ suite_browser() {
 	set_no_services
 	run_killable env "${NO_SERVICES[@]}" GLC_E2E=1 GLC_E2E_OUT="$REPO/test-output/e2e" GLC_CHROME="$chrome" \
 		go test -count=1 -v -timeout 15m ./internal/e2e/... || return 1
-	# Browser tests that live beside their module (quiz offline autosave, SCORM players).
-	log "go test -count=1 -v -run '^TestBrowser' ./modules/quiz/ ./modules/scorm/"
+	# Browser tests that live beside their module (quiz offline autosave, SCORM players, cmi5).
+	log "go test -count=1 -v -run '^TestBrowser' ./modules/quiz/ ./modules/scorm/ ./modules/xapi/"
 	run_killable env "${NO_SERVICES[@]}" GLC_E2E=1 GLC_E2E_OUT="$REPO/test-output/e2e" GLC_CHROME="$chrome" \
-		go test -count=1 -v -timeout 15m -run '^TestBrowser' ./modules/quiz/ ./modules/scorm/ || return 1
+		go test -count=1 -v -timeout 15m -run '^TestBrowser' ./modules/quiz/ ./modules/scorm/ ./modules/xapi/ || return 1
 	# The SCORM manifest parser is fuzzed for a minute on every run (corpus kept in the repo).
 	log "go test ./modules/scorm/cam -run '^$' -fuzz FuzzManifest -fuzztime 60s"
 	run_killable go test ./modules/scorm/cam -run '^$' -fuzz FuzzManifest -fuzztime 60s

@@ -84,6 +84,22 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 }
 
+// TestMetricsToken: with GLC_METRICS_TOKEN set, /metrics answers 401 without the token or with
+// a wrong one, and the metrics with it.
+func TestMetricsToken(t *testing.T) {
+	const token = "scrape-token-0123456789"
+	s := apptest.New(t, apptest.Env("GLC_METRICS_TOKEN", token))
+	for _, bearer := range []string{"", "wrong-token-0123456789", token + "x"} {
+		r := s.Do("GET", "/metrics", bearer, nil)
+		if r.Status != 401 || r.ErrorCode() != "unauthenticated" || r.Header.Get("WWW-Authenticate") == "" || strings.Contains(string(r.Body), "go_goroutines") {
+			t.Errorf("bearer %q: %d %s", bearer, r.Status, r.Body)
+		}
+	}
+	if r := s.Do("GET", "/metrics", token, nil); r.Status != 200 || !strings.Contains(string(r.Body), "go_goroutines") {
+		t.Errorf("with the token: %d", r.Status)
+	}
+}
+
 func TestErrorsAreReadable(t *testing.T) {
 	s := apptest.New(t)
 	r := s.Do("GET", "/api/v1/nothing-here", "", nil)

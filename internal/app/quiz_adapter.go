@@ -27,6 +27,7 @@ func (q quizCourses) Lesson(ctx context.Context, lessonID int64) (quiz.LessonAcc
 		return quiz.LessonAccess{}, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrNotFound)
 	}
 	return quiz.LessonAccess{LessonID: k.LessonID, CourseID: k.CourseID, Title: k.Title, CanTake: k.CanTake, CanManage: k.CanManage,
+		CanReview: k.CanReview, Archived: k.Archived,
 		CourseTitle: k.CourseTitle, CourseURL: fmt.Sprintf("/courses/%d", k.CourseID), Language: k.Language}, nil
 }
 
@@ -68,3 +69,11 @@ func (k quizKind) Create(ctx context.Context, tx *gorm.DB, l *course.Lesson, set
 
 // PlayerURL implements course.KindHandler: the quiz's page.
 func (k quizKind) PlayerURL(l *course.Lesson) string { return fmt.Sprintf("/quizzes/%d", l.ID) }
+
+// Duplicate copies the quiz of a lesson whose course is duplicated (settings, fixed questions
+// and random draws; the course's question bank once per course), in the course module's
+// transaction. It has the signature of the course module's optional KindDuplicator hook:
+// once the course module calls that hook, duplicated courses keep their quizzes.
+func (k quizKind) Duplicate(ctx context.Context, tx *gorm.DB, from, to *course.Lesson) (*int64, error) {
+	return nil, k.svc.DuplicateQuiz(ctx, tx, from.ID, to.ID, to.CourseID)
+}

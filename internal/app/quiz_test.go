@@ -409,12 +409,12 @@ func TestQuizAuthoringPages(t *testing.T) {
 	}
 	// A text with an error adds nothing, and the page says where the error is.
 	r = must(t, form(t, s, qpath+"/questions", teacher.Token, url.Values{"gift": {"::Q3:: Fine {T}\n\n::Q4:: Broken {=A ~B"}}), 422)
-	if body := string(r.Body); !strings.Contains(body, `id="quiz-gift-errors"`) || !strings.Contains(body, "line 3") || !strings.Contains(body, "Broken {=A ~B") {
+	if body := string(r.Body); !strings.Contains(body, `id="quiz-gift-errors"`) || !strings.Contains(body, "Line 3: the answer block has no closing }") || !strings.Contains(body, "Broken {=A ~B") {
 		t.Errorf("GIFT error page: %s", body)
 	}
 	must(t, form(t, s, qpath+"/questions", teacher.Token, url.Values{"gift": {"  "}}), 422)
 	page = string(must(t, s.Do("GET", qpath, teacher.Token, nil), 200).Body)
-	if !strings.Contains(page, "Which link is safe to open?") || strings.Count(page, "<li><span>") != 2 {
+	if !strings.Contains(page, "Which link is safe to open?") || strings.Count(page, `class="quiz-slot-text"`) != 2 {
 		t.Errorf("the quiz page does not list its 2 questions")
 	}
 	// Learners: the draft course's quiz does not exist; once published, they may not change it.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"glc/internal/apperr"
 	"glc/internal/httpx"
 	"glc/internal/openapi"
 	"glc/internal/web"
@@ -64,17 +66,17 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
-	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
-	if err != nil {
-		return nil, err
-	}
-	a.LRS = lrs.Svc
 	// Packages are course lessons of kind "package" (tests may wire a fake course module).
 	if a.ScormLessons == nil {
 		a.ScormLessons = scormLessons{courses.Svc}
 	}
 	courses.Svc.RegisterKind(course.KindPackage, packageKind{})
-	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
+	lrs, err := xapi.New(ctx, xapi.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, Jobs: a.Jobs})
+	if err != nil {
+		return nil, err
+	}
+	a.LRS = lrs.Svc
+	packages, err := scorm.New(ctx, scorm.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Lessons: a.ScormLessons, CMI5: lrs.CMI5(), Jobs: a.Jobs})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func (a *App) buildModules(ctx context.Context) error {
 		httpx.SecurityHeaders(httpx.SecurityOptions{TLS: secure, FrameOrigins: frames}), httpx.BodyLimit(a.Cfg.MaxUploadMB<<20))
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
+	e.GET("/metrics", metricsAuth(a.Cfg.MetricsToken), gin.WrapH(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{Registry: a.Registry})))
 	static := gin.WrapH(webassets.Handler(web.Static()))
 	e.GET("/static/*file", static)
 	e.HEAD("/static/*file", static)
@@ -218,4 +220,19 @@ func (a *App) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// metricsAuth asks for the bearer token when one is configured (GLC_METRICS_TOKEN).
+func metricsAuth(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if token == "" {
+			return
+		}
+		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			httpx.Fail(c, fmt.Errorf("/metrics needs the scrape token (GLC_METRICS_TOKEN): %w", apperr.ErrUnauthenticated))
+			c.Abort()
+		}
+	}
 }

@@ -102,3 +102,9 @@ func (packageKind) PlayerURL(l *course.Lesson) string { return fmt.Sprintf("/les
 func (packageKind) NewLessonPage(sectionID int64) string {
 	return fmt.Sprintf("/sections/%d/packages/new", sectionID)
 }
+
+// TakesLesson lets the cmi5 module waive an assignable unit for a learner who has not launched
+// the lesson yet (xapi.LearnerChecker).
+func (a scormLessons) TakesLesson(ctx context.Context, lessonID, userID int64) (bool, error) {
+	return a.courses.TakesLesson(ctx, lessonID, userID)
+}

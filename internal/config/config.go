@@ -40,13 +40,15 @@ type Config struct {
 	ContentOrigin  string
 	LoginIPLimit   int
 	TrustedProxies []string
-	ActivationTTL  time.Duration
-	SMTPAddr       string
-	SMTPFrom       string
-	ShutdownWait   time.Duration
-	JobPoll        time.Duration
-	LinkCheck      bool
-	SeedDemo       bool
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken  string
+	ActivationTTL time.Duration
+	SMTPAddr      string
+	SMTPFrom      string
+	ShutdownWait  time.Duration
+	JobPoll       time.Duration
+	LinkCheck     bool
+	SeedDemo      bool
 
 	// MaxPackageFiles and MaxPackageMB bound an uploaded package (zip): its entries, and its
 	// bytes once expanded.
@@ -249,6 +251,13 @@ func options() []option {
 				}
 				c.TrustedProxies = append(c.TrustedProxies, p)
 			}
+			return nil
+		}},
+		{"GLC_METRICS_TOKEN", "", "bearer token that /metrics requires (Authorization: Bearer ...); unset means /metrics is open, so keep it off the public network", true, func(c *Config, v string) error {
+			if v != "" && len(v) < 16 {
+				return fmt.Errorf("must be at least 16 characters")
+			}
+			c.MetricsToken = v
 			return nil
 		}},
 		{"GLC_ACTIVATION_TTL", "168h", "lifetime of account activation links", false, durationSetter(func(c *Config, d time.Duration) { c.ActivationTTL = d })},

@@ -87,6 +87,7 @@ func TestEveryVariable(t *testing.T) {
 		{"GLC_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1", nil, func(c config.Config) bool {
 			return reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8", "192.168.1.1"})
 		}, []string{"everyone", "10.0.0.0/33", "10.0.0.0/8,proxy.local"}},
+		{"GLC_METRICS_TOKEN", "a-long-scrape-token", nil, func(c config.Config) bool { return c.MetricsToken == "a-long-scrape-token" }, []string{"short"}},
 		{"GLC_JOB_POLL_INTERVAL", "250ms", nil, func(c config.Config) bool { return c.JobPoll == 250*time.Millisecond }, []string{"fast", "-1s"}},
 	}
 	covered := map[string]bool{}

@@ -229,4 +229,153 @@ func TestLearnerTakesTimedQuizLessonOffline(t *testing.T) {
 			t.Errorf("%s: requests to other origins: %v", path, x)
 		}
 	}
+	// Once the course is archived, the learner still reviews the attempt but cannot start
+	// another (the quiz allows two).
+	teacher.do("POST", cpath+"/archive", nil, http.StatusOK, nil)
+	b.Navigate(fmt.Sprintf("/quizzes/%d?lang=en", lesson))
+	b.WaitVisible("#quiz-archived")
+	if n := e2e.Eval[int](b, `document.querySelectorAll("#quiz-start-button").length`); n != 0 {
+		t.Error("an archived course's quiz offers a new attempt")
+	}
+	b.Screenshot("quiz-archived-en")
+	b.Axe()
+	b.ClickAndWait(fmt.Sprintf("#attempt-%d a", attemptID))
+	if s := b.Text("#attempt-score"); !strings.Contains(s, "5 of 5") {
+		t.Errorf("review in the archived course: %q", s)
+	}
+	b.Axe()
+}
+
+// TestInstructorAuthorsQuizPages: an instructor builds a quiz in the browser without the API:
+// adds a single choice question through the form, fails a numeric one (errors shown), edits a
+// question, writes a cloze question as JSON, sets every setting, visits the question bank and
+// sends a GIFT text with an error. Every page passes axe-core, in English and in Arabic, and
+// loads nothing from another origin; screenshots of each.
+func TestInstructorAuthorsQuizPages(t *testing.T) {
+	srv := e2e.Start(t, "GLC_SEED_DEMO=false")
+	const pw = "a long enough passphrase 42"
+	srv.Glc(t, pw+"\n", "user", "create", "--email", "author@example.org", "--name", "Lina Haddad", "--role", "instructor", "--country", "LB")
+	teacher := apiLogin(t, srv, "author@example.org", pw)
+	course := teacher.id("POST", "/api/v1/courses", map[string]any{"title": "Investigating online fraud", "summary": "Scams and their traces.", "language": "en"})
+	sec := teacher.id("POST", fmt.Sprintf("/api/v1/courses/%d/sections", course), map[string]any{"title": "Check"})
+	lesson := teacher.id("POST", fmt.Sprintf("/api/v1/sections/%d/lessons", sec), map[string]any{"title": "Fraud quiz", "kind": "quiz"})
+	teacher.id("POST", fmt.Sprintf("/api/v1/quizzes/%d/questions", lesson), map[string]any{"kind": "true_false", "category": "Fraud/Basics",
+		"prompt": "A bank may ask for your password by e-mail.", "answer": false})
+	teacher.id("POST", fmt.Sprintf("/api/v1/quizzes/%d/questions", lesson), map[string]any{"kind": "short", "category": "Fraud/Basics",
+		"prompt": "What is the name of a fake website that copies a bank's?", "answers": []map[string]any{{"text": "phishing site"}}})
+
+	b := srv.Browser(t)
+	b.LoginAPI("author@example.org", pw)
+	qpath := fmt.Sprintf("/quizzes/%d", lesson)
+	check := func(name string) {
+		t.Helper()
+		b.Screenshot(name)
+		b.Axe()
+		if x := b.CrossOrigin(); len(x) > 0 {
+			t.Errorf("%s: requests to other origins: %v", name, x)
+		}
+		if strings.Contains(e2e.Eval[string](b, `document.body.innerText`), "[quiz.") {
+			t.Errorf("%s: a message ID shows instead of its text", name)
+		}
+		if w := e2e.Eval[bool](b, `document.documentElement.scrollWidth > innerWidth + 1`); w {
+			t.Errorf("%s: the page is wider than the window", name)
+		}
+	}
+	b.Navigate(qpath)
+	check("quiz-author-en")
+
+	// A single choice question through the form.
+	b.ClickAndWait("#quiz-add-single")
+	check("quiz-question-single-en")
+	b.Fill("#question-prompt", "Which sign betrays a phishing e-mail?")
+	b.Fill("#option-1-text", "An urgent request for your password")
+	b.Fill("#option-2-text", "Your name spelt right")
+	b.Click("#option-1-correct")
+	b.Fill("#question-category", "Fraud/Basics")
+	b.Submit("#question-form")
+	if !strings.HasSuffix(strings.SplitN(b.Location(), "#", 2)[0], qpath) || !strings.Contains(b.Text("#quiz-question-list"), "Which sign betrays a phishing e-mail?") {
+		t.Fatalf("after adding: %s", b.Location())
+	}
+	// A refused numeric question: the errors are on the page.
+	b.Navigate(qpath + "/questions/new?kind=numeric")
+	b.Fill("#question-prompt", "How many days does a chargeback take?")
+	b.Fill("#answer-1-value", "thirty")
+	b.Submit("#question-form")
+	b.WaitVisible("#question-errors")
+	check("quiz-question-errors-en")
+	// Edit the first question; the JSON editor of a cloze question.
+	b.Navigate(qpath)
+	b.ClickAndWait("#quiz-question-list li a")
+	b.WaitVisible("#question-shared")
+	check("quiz-question-edit-en")
+	b.Navigate(qpath + "/questions/new?kind=cloze")
+	check("quiz-question-json-en")
+	b.Fill("#question-json", `{"kind":"cloze","prompt":"Report fraud to the {{1}}.","blanks":[{"kind":"short","answers":[{"text":"police"}]}]}`)
+	b.Submit("#question-form")
+	if n := e2e.Eval[int](b, `document.querySelectorAll("#quiz-question-list > li").length`); n != 4 {
+		t.Errorf("%d questions after the JSON one, want 4", n)
+	}
+	// Random draws from the category.
+	b.Fill("#quiz-draw-count", "2")
+	b.Submit("#quiz-draw-form")
+	if n := e2e.Eval[int](b, `document.querySelectorAll("#quiz-question-list > li").length`); n != 5 {
+		t.Errorf("%d slots after a random draw, want 5", n)
+	}
+	// Every setting.
+	b.ClickAndWait("#quiz-all-settings")
+	check("quiz-settings-en")
+	b.Click("#settings-navigation-sequential")
+	b.Click("#settings-review-after_close")
+	b.Submit("#settings-form")
+	var q struct {
+		Settings struct {
+			Navigation string `json:"navigation"`
+			Review     struct {
+				When string `json:"when"`
+			} `json:"review"`
+		} `json:"settings"`
+	}
+	teacher.do("GET", "/api/v1"+qpath, nil, http.StatusOK, &q)
+	if q.Settings.Navigation != "sequential" || q.Settings.Review.When != "after_close" {
+		t.Errorf("settings after the page: %+v", q.Settings)
+	}
+	// The bank.
+	b.Navigate(qpath + "/bank")
+	check("quiz-bank-en")
+	// A GIFT text with an error.
+	b.Navigate(qpath)
+	b.Fill("#quiz-gift", "::G1:: Fine {T}\n\n::G2:: Broken {=a ~b")
+	b.Submit("#quiz-gift-form")
+	b.WaitVisible("#quiz-gift-errors")
+	if s := b.Text("#quiz-gift-errors"); !strings.Contains(s, "Line 3") {
+		t.Errorf("GIFT errors: %q", s)
+	}
+
+	// The same pages in Arabic.
+	for _, p := range []struct{ path, name string }{
+		{qpath, "quiz-author-ar"}, {qpath + "/questions/new?kind=single", "quiz-question-single-ar"},
+		{qpath + "/questions/new?kind=numeric", "quiz-question-numeric-ar"}, {qpath + "/questions/new?kind=ordering", "quiz-question-json-ar"},
+		{qpath + "/settings", "quiz-settings-ar"}, {qpath + "/bank", "quiz-bank-ar"},
+	} {
+		b.Navigate(p.path + map[bool]string{true: "&", false: "?"}[strings.Contains(p.path, "?")] + "lang=ar")
+		if d := b.Attr("html", "dir"); d != "rtl" {
+			t.Errorf("%s: dir %q", p.path, d)
+		}
+		check(p.name)
+	}
+	b.Navigate(qpath + "/questions/new?kind=single")
+	b.Fill("#question-prompt", "سؤال بلا إجابة صحيحة")
+	b.Fill("#option-1-text", "أ")
+	b.Fill("#option-2-text", "ب")
+	b.Submit("#question-form")
+	b.WaitVisible("#question-errors")
+	check("quiz-question-errors-ar")
+	b.Navigate(qpath)
+	b.Fill("#quiz-gift", "::G1:: {#abc}")
+	b.Submit("#quiz-gift-form")
+	b.WaitVisible("#quiz-gift-errors")
+	if s := b.Text("#quiz-gift-errors"); !strings.Contains(s, "السطر 1") || strings.Contains(s, "not a number") {
+		t.Errorf("Arabic GIFT errors: %q", s)
+	}
+	check("quiz-gift-errors-ar")
 }

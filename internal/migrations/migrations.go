@@ -25,5 +25,6 @@ func All() []database.Migration {
 		m0600SCORM(),
 		m0601SCORMSettings(),
 		m0700XAPI(),
+		m0701CMI5(),
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"glc/internal/app/apptest"
 	"glc/internal/apperr"
+	"glc/internal/auth"
 	"glc/modules/course"
 )
 
@@ -95,4 +96,34 @@ func TestLessonKindsPlugIn(t *testing.T) {
 	if err != nil || len(feat) != 1 || feat[0].ID != f.course {
 		t.Errorf("featured: %+v %v", feat, err)
 	}
+}
+
+// TestKindLessonArchived: the access a lesson kind's module gets. Enrolled learners take the
+// lessons of a published course; once it is archived they may only review them (CanReview,
+// Archived); learners who were not enrolled get no right; editors manage it throughout.
+func TestKindLessonArchived(t *testing.T) {
+	s := apptest.New(t)
+	f := newFixture(t, s)
+	f.publish(t)
+	learner, outsider := s.Learner(t), s.Learner(t)
+	f.enrol(t, learner)
+	as := func(u apptest.TestUser, roles ...string) context.Context {
+		return auth.WithPrincipal(t.Context(), &auth.Principal{UserID: u.ID, Roles: roles})
+	}
+	check := func(when string, u apptest.TestUser, take, review, manage, archived bool, roles ...string) {
+		t.Helper()
+		k, err := s.App.Courses.KindLesson(as(u, roles...), f.lessons["quiz"])
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if k.CanTake != take || k.CanReview != review || k.CanManage != manage || k.Archived != archived {
+			t.Errorf("%s, user %d: %+v", when, u.ID, k)
+		}
+	}
+	check("published", learner, true, true, false, false, auth.RoleLearner)
+	check("published", outsider, false, false, false, false, auth.RoleLearner)
+	must(t, s.Do("POST", fmt.Sprintf("/api/v1/courses/%d/archive", f.course), f.owner.Token, nil), 200)
+	check("archived", learner, false, true, false, true, auth.RoleLearner)
+	check("archived", outsider, false, false, false, true, auth.RoleLearner)
+	check("archived", f.owner, false, false, true, true, auth.RoleInstructor)
 }

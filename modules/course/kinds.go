@@ -22,6 +22,12 @@ type KindLesson struct {
 	Language string
 	// CanTake: an active enrolment in the published course.
 	CanTake bool
+	// CanReview: an active enrolment in the published or archived course: the learner may look
+	// back at what they did (a quiz's past attempts) but, in an archived course, not start
+	// anything new.
+	CanReview bool
+	// Archived: the course is archived.
+	Archived bool
 	// CanManage: the course's owner, a co-instructor, or an admin.
 	CanManage bool
 }
@@ -29,8 +35,8 @@ type KindLesson struct {
 // KindLesson says what the principal in ctx may do with lesson id. It returns
 // apperr.ErrNotFound when there is no such lesson, and when the principal may not know it exists
 // (a draft course's lesson, for anyone but its editors); apperr.ErrUnauthenticated without a
-// principal. A learner of a published course who is not enrolled gets the lesson with neither
-// right (the caller answers 403).
+// principal. A learner of a published course who is not enrolled gets the lesson with no right
+// (the caller answers 403); a learner enrolled in an archived course may only review it.
 func (s *Service) KindLesson(ctx context.Context, id int64) (*KindLesson, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -55,8 +61,10 @@ func (s *Service) KindLesson(ctx context.Context, id int64) (*KindLesson, error)
 	if err != nil {
 		return nil, err
 	}
-	k := &KindLesson{LessonID: l.ID, CourseID: c.ID, Kind: l.Kind, CanManage: editor,
-		CanTake: c.Status == StatusPublished && e != nil && e.Status == EnrolActive}
+	active := e != nil && e.Status == EnrolActive
+	k := &KindLesson{LessonID: l.ID, CourseID: c.ID, Kind: l.Kind, CanManage: editor, Archived: c.Status == StatusArchived,
+		CanTake:   c.Status == StatusPublished && active,
+		CanReview: (c.Status == StatusPublished || c.Status == StatusArchived) && active}
 	variants, err := s.variantsOf(ctx, []int64{c.ID})
 	if err != nil {
 		return nil, err

@@ -248,3 +248,14 @@ func samePackageResult(a, b *Progress) bool {
 	return a.Status == b.Status && a.Attempts == b.Attempts && a.TimeSpentSeconds == b.TimeSpentSeconds &&
 		eq(a.Score, b.Score) && eq(a.MaxScore, b.MaxScore)
 }
+
+// TakesLesson reports whether userID is an active learner of the course that holds the lesson
+// (no principal needed: the caller has checked its own rights).
+func (s *Service) TakesLesson(ctx context.Context, lessonID, userID int64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Enrolment{}).
+		Where("user_id = ? AND status = ? AND course_id IN (?)", userID, EnrolActive,
+			s.db.Model(&Lesson{}).Select("course_id").Where("id = ? AND deleted_at IS NULL", lessonID)).
+		Count(&n).Error
+	return n > 0, err
+}

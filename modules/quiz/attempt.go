@@ -21,6 +21,11 @@ const maxSeq = 1<<53 - 1
 
 var errStartRace = errors.New("another start won the race")
 
+// ErrArchived refuses a new attempt at a quiz of an archived course; its learners may still
+// review the attempts they made.
+var ErrArchived = apperr.New(409, "course_archived",
+	"The course is archived: its quizzes take no new attempts. You can still review your past attempts.")
+
 // deadlineFor is an attempt's deadline: the time limit (plus the learner's extra time) from
 // the start, capped by the close date (which the extra time also moves); nil when neither.
 func deadlineFor(q *Quiz, ext Extension, start time.Time) *time.Time {
@@ -175,6 +180,12 @@ func (s *Service) Start(ctx context.Context, lessonID int64) (*AttemptView, bool
 	p, la, q, err := s.lesson(ctx, lessonID)
 	if err != nil {
 		return nil, false, err
+	}
+	if !la.CanTake && !la.CanManage {
+		if la.Archived {
+			return nil, false, ErrArchived
+		}
+		return nil, false, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrForbidden)
 	}
 	preview := !la.CanTake
 	var (

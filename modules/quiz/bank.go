@@ -263,68 +263,7 @@ func (s *Service) Import(ctx context.Context, courseID int64, format string, dat
 	if err != nil {
 		return nil, err
 	}
-	var qs []QuestionInput
-	switch format {
-	case FormatGIFT:
-		var errs []GIFTError
-		qs, errs = ParseGIFT(string(data))
-		if len(errs) > 0 {
-			f := apperr.Fields{}
-			for _, e := range errs {
-				f.Add(fmt.Sprintf("line %d", e.Line), e.Msg)
-			}
-			return nil, &apperr.Validation{Message: "The GIFT text has errors.", Fields: f}
-		}
-	case FormatJSON:
-		var bf BankFile
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&bf); err != nil {
-			return nil, apperr.Invalid("body", "is not a GLC question bank: "+err.Error())
-		}
-		if bf.Format != bankFormat || bf.Version != 1 {
-			return nil, apperr.Invalid("format", `must be "`+bankFormat+`" version 1`)
-		}
-		qs = bf.Questions
-	default:
-		return nil, apperr.Invalid("format", "must be json or gift")
-	}
-	if len(qs) == 0 || len(qs) > maxImport {
-		return nil, apperr.Invalid("questions", fmt.Sprintf("need 1 to %d questions", maxImport))
-	}
-	f := apperr.Fields{}
-	for i := range qs {
-		qs[i].CategoryID = nil
-		for k, v := range qs[i].Normalize(nil) {
-			f.Add(fmt.Sprintf("questions.%d.%s", i, k), v)
-		}
-	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	before, err := s.st.categories(ctx, courseID)
-	if err != nil {
-		return nil, err
-	}
-	res := &ImportResult{}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		st := s.st.tx(tx)
-		for i := range qs {
-			q, err := s.insertQuestion(ctx, st, courseID, p.UserID, &qs[i])
-			if err != nil {
-				return err
-			}
-			res.IDs = append(res.IDs, q.ID)
-		}
-		after, err := st.categories(ctx, courseID)
-		res.Categories = len(after) - len(before)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	res.Questions = len(res.IDs)
-	return res, nil
+	return s.importBank(ctx, p, courseID, format, data, 0)
 }
 
 // Export writes a course's bank as JSON or GIFT; it returns the content and its type.
@@ -402,7 +341,12 @@ func (s *Service) SetMedia(ctx context.Context, id int64, r io.Reader, size int6
 		return nil, err
 	}
 	if old != "" {
-		_ = s.objects.Delete(ctx, old)
+		// Copies of the question (a duplicated course's bank) share its media: the object
+		// goes when no question holds it any more.
+		var n int64
+		if err := s.st.q(ctx).Model(&Question{}).Where("media_key = ?", old).Count(&n).Error; err == nil && n == 0 {
+			_ = s.objects.Delete(ctx, old)
+		}
 	}
 	q.MediaKey, q.MediaType = key, ctype
 	return detail(q)

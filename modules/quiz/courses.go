@@ -12,8 +12,8 @@ import (
 // and the tests use a small fake.
 type Courses interface {
 	// Lesson says what the principal in ctx may do with a lesson of kind "quiz": take it
-	// (enrolled in the published course) and/or manage it (one of the course's instructors,
-	// or an admin). It returns apperr.ErrNotFound when there is no such lesson or when the
+	// (enrolled in the published course), review it (enrolled in the archived course) and/or
+	// manage it (one of the course's instructors, or an admin). It returns apperr.ErrNotFound when there is no such lesson or when the
 	// principal may not know it exists (a draft course's lesson, for a learner).
 	Lesson(ctx context.Context, lessonID int64) (LessonAccess, error)
 	// Course says whether the principal in ctx manages the course (its question bank).
@@ -32,6 +32,12 @@ type LessonAccess struct {
 	Title     string
 	CanTake   bool // enrolled in the published course
 	CanManage bool // instructor of the course, or admin
+	// CanReview: may see the quiz and look back at their own attempts (within the review
+	// policy) without starting new ones: enrolled in the course when it was archived. CanTake
+	// implies it.
+	CanReview bool
+	// Archived: the course is archived (it takes no new attempts).
+	Archived bool
 	// CourseTitle and CourseURL, when set, let the quiz's pages link back to the course.
 	CourseTitle string
 	CourseURL   string

@@ -1,9 +1,13 @@
 package quiz
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+
+	"glc/internal/apperr"
 )
 
 // GIFT is Moodle's plain-text question format. ParseGIFT reads the parts GLC can represent:
@@ -27,13 +31,57 @@ import (
 // Questions GIFT cannot hold (ordering, cloze with several blanks) are skipped by WriteGIFT
 // with a comment; points, units, relative tolerances and all-or-nothing scoring are not kept.
 
-// GIFTError is a problem in one question of a GIFT text.
+// GIFTError is a problem in one question of a GIFT text. Msg is in English (the API's
+// message); Code and Params let pages say it in the reader's language (catalogue ID
+// "quiz.gift.error.<code>", with Params as its template data).
 type GIFTError struct {
-	Line int    `json:"line"`
-	Msg  string `json:"message"`
+	Line   int               `json:"line"`
+	Msg    string            `json:"message"`
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 func (e GIFTError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// GIFT error codes.
+const (
+	GIFTTitleUnclosed     = "title_unclosed"
+	GIFTNoAnswerBlock     = "no_answer_block"
+	GIFTBlockUnclosed     = "block_unclosed"
+	GIFTSeveralBlocks     = "several_blocks"
+	GIFTWeightUnclosed    = "weight_unclosed"
+	GIFTWeightRange       = "weight_range"
+	GIFTTextBeforeAnswers = "text_before_answers"
+	GIFTMatchingArrow     = "matching_arrow"
+	GIFTBadAnswers        = "bad_answers"
+	GIFTTextBeforeNumeric = "text_before_numeric"
+	GIFTNumericMark       = "numeric_mark"
+	GIFTNotANumber        = "not_a_number"
+	GIFTNegativeTolerance = "negative_tolerance"
+	GIFTInvalidQuestion   = "invalid_question"
+	GIFTNoQuestions       = "no_questions"
+	GIFTTooManyQuestions  = "too_many_questions"
+)
+
+// giftErr is a parse error with its code: key/value pairs in params.
+type giftErr struct {
+	code   string
+	msg    string
+	params map[string]string
+}
+
+func (e *giftErr) Error() string { return e.msg }
+
+func gerr(code, msg string, kv ...string) error {
+	e := &giftErr{code: code, msg: msg}
+	if len(kv) > 0 {
+		e.params = map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			e.params[kv[i]] = kv[i+1]
+		}
+	}
+	return e
+}
 
 // erune is a rune of GIFT text with whether it was escaped (so it is never special).
 type erune struct {
@@ -118,10 +166,25 @@ func (t etext) cut(seq string) (before, after etext, found bool) {
 // ParseGIFT reads questions from GIFT text. Each question carries the category path in force
 // ("" when none). Questions with errors are left out and reported.
 func ParseGIFT(src string) ([]QuestionInput, []GIFTError) {
+	ps, errs := parseGIFT(src)
+	out := make([]QuestionInput, len(ps))
+	for i, p := range ps {
+		out[i] = p.q
+	}
+	return out, errs
+}
+
+// giftQuestionAt is a parsed question with the line it starts on.
+type giftQuestionAt struct {
+	q    QuestionInput
+	line int
+}
+
+func parseGIFT(src string) ([]giftQuestionAt, []GIFTError) {
 	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(src)
 	var (
-		out      []QuestionInput
+		out      []giftQuestionAt
 		errs     []GIFTError
 		category string
 		block    []string
@@ -142,11 +205,16 @@ func ParseGIFT(src string) ([]QuestionInput, []GIFTError) {
 		}
 		q, err := parseGIFTQuestion(strings.Join(lines, "\n"))
 		if err != nil {
-			errs = append(errs, GIFTError{Line: first, Msg: err.Error()})
+			e := GIFTError{Line: first, Msg: err.Error(), Code: GIFTBadAnswers}
+			var ge *giftErr
+			if errors.As(err, &ge) {
+				e.Code, e.Params = ge.code, ge.params
+			}
+			errs = append(errs, e)
 			return
 		}
 		q.Category = category
-		out = append(out, q)
+		out = append(out, giftQuestionAt{q: q, line: first})
 	}
 	for i, line := range strings.Split(src, "\n") {
 		trimmed := strings.TrimSpace(line)
@@ -191,7 +259,7 @@ func parseGIFTQuestion(raw string) (QuestionInput, error) {
 	if t.hasPrefix("::") {
 		title, rest, ok := t[2:].cut("::")
 		if !ok {
-			return q, fmt.Errorf("the title has no closing ::")
+			return q, gerr(GIFTTitleUnclosed, "the title has no closing ::")
 		}
 		q.Title, t = title.text(), rest.trim()
 	}
@@ -203,15 +271,15 @@ func parseGIFTQuestion(raw string) (QuestionInput, error) {
 	}
 	open := t.index("{", 0)
 	if open < 0 {
-		return q, fmt.Errorf("no answer block {...}")
+		return q, gerr(GIFTNoAnswerBlock, "no answer block {...}")
 	}
 	closing := t.index("}", open)
 	if closing < 0 {
-		return q, fmt.Errorf("the answer block has no closing }")
+		return q, gerr(GIFTBlockUnclosed, "the answer block has no closing }")
 	}
 	before, inner, after := t[:open], t[open+1:closing], t[closing+1:]
 	if after.index("{", 0) >= 0 || after.index("}", 0) >= 0 || inner.index("{", 0) >= 0 {
-		return q, fmt.Errorf("more than one answer block (escape { and } in text with a backslash)")
+		return q, gerr(GIFTSeveralBlocks, "more than one answer block (escape { and } in text with a backslash)")
 	}
 	body, gf, _ := inner.cut("####")
 	q.GeneralFeedback = gf.text()
@@ -264,11 +332,11 @@ func splitTokens(t etext) (lead etext, toks []token, err error) {
 		if part.hasPrefix("%") {
 			w, rest, ok := part[1:].cut("%")
 			if !ok {
-				return nil, nil, fmt.Errorf("a weight has no closing %%")
+				return nil, nil, gerr(GIFTWeightUnclosed, "a weight has no closing %")
 			}
 			v, err := strconv.ParseFloat(w.text(), 64)
 			if err != nil || !finite(v) || v < -100 || v > 100 {
-				return nil, nil, fmt.Errorf("weight %q is not a percentage from -100 to 100", w.text())
+				return nil, nil, gerr(GIFTWeightRange, fmt.Sprintf("weight %q is not a percentage from -100 to 100", w.text()), "Weight", w.text())
 			}
 			v /= 100
 			tok.weight, part = &v, rest.trim()
@@ -297,7 +365,7 @@ func parseGIFTAnswers(q *QuestionInput, t etext) error {
 		return parseGIFTTrueFalse(q, t)
 	}
 	if lead.text() != "" {
-		return fmt.Errorf("text %q before the first answer (start answers with = or ~)", lead.text())
+		return gerr(GIFTTextBeforeAnswers, fmt.Sprintf("text %q before the first answer (start answers with = or ~)", lead.text()), "Text", lead.text())
 	}
 	tilde, arrow := false, false
 	for _, tk := range toks {
@@ -325,7 +393,7 @@ func parseGIFTAnswers(q *QuestionInput, t etext) error {
 		for _, tk := range toks {
 			left, right, ok := tk.body.cut("->")
 			if !ok {
-				return fmt.Errorf("matching answer %q has no ->", tk.body.text())
+				return gerr(GIFTMatchingArrow, fmt.Sprintf("matching answer %q has no ->", tk.body.text()), "Text", tk.body.text())
 			}
 			if left.text() == "" {
 				q.Distractors = append(q.Distractors, right.text())
@@ -361,7 +429,7 @@ func parseGIFTTrueFalse(q *QuestionInput, t etext) error {
 	case "F", "FALSE":
 		ans = false
 	default:
-		return fmt.Errorf("answers must start with = or ~ (or be T, F, TRUE, FALSE; # for numbers)")
+		return gerr(GIFTBadAnswers, "answers must start with = or ~ (or be T, F, TRUE, FALSE; # for numbers)")
 	}
 	wrong, right, _ := rest.cut("#")
 	q.Kind, q.Answer = KindTrueFalse, &ans
@@ -389,11 +457,11 @@ func parseGIFTNumeric(q *QuestionInput, t etext) error {
 		return nil
 	}
 	if lead.text() != "" {
-		return fmt.Errorf("text %q before the first numeric answer", lead.text())
+		return gerr(GIFTTextBeforeNumeric, fmt.Sprintf("text %q before the first numeric answer", lead.text()), "Text", lead.text())
 	}
 	for _, tk := range toks {
 		if tk.mark != '=' {
-			return fmt.Errorf("numeric answers start with =")
+			return gerr(GIFTNumericMark, "numeric answers start with =")
 		}
 		a, err := numericSpec(tk.body.text())
 		if err != nil {
@@ -410,7 +478,7 @@ func numericSpec(s string) (Accepted, error) {
 	num := func(x string) (float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		if err != nil || !finite(v) {
-			return 0, fmt.Errorf("%q is not a number", strings.TrimSpace(x))
+			return 0, gerr(GIFTNotANumber, fmt.Sprintf("%q is not a number", strings.TrimSpace(x)), "Value", strings.TrimSpace(x))
 		}
 		return v, nil
 	}
@@ -440,7 +508,7 @@ func numericSpec(s string) (Accepted, error) {
 			return Accepted{}, err
 		}
 		if a.Tolerance < 0 {
-			return Accepted{}, fmt.Errorf("the tolerance must be 0 or more")
+			return Accepted{}, gerr(GIFTNegativeTolerance, "the tolerance must be 0 or more")
 		}
 	}
 	return a, nil
@@ -641,4 +709,65 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
+}
+
+// GIFTErrors refuses a GIFT text: a validation error (422) whose fields name the lines, with
+// each problem's code and parameters for pages that say it in another language.
+type GIFTErrors struct {
+	Errs []GIFTError
+	v    *apperr.Validation
+}
+
+func (e *GIFTErrors) Error() string { return e.v.Error() }
+
+// Unwrap makes a GIFTErrors an *apperr.Validation for errors.As.
+func (e *GIFTErrors) Unwrap() error { return e.v }
+
+func newGIFTErrors(errs []GIFTError, field string) *GIFTErrors {
+	f := apperr.Fields{}
+	for _, e := range errs {
+		k := field
+		if e.Line > 0 {
+			k = fmt.Sprintf("line %d", e.Line)
+		}
+		f.Add(k, e.Msg)
+	}
+	return &GIFTErrors{Errs: errs, v: &apperr.Validation{Message: "The GIFT text has errors.", Fields: f}}
+}
+
+// checkGIFT reads a GIFT text that must hold 1 to maxImport valid questions (field names the
+// input in the API's error when it holds none or too many). Every question is normalized;
+// the category ids are cleared (GIFT names categories by path).
+func checkGIFT(src, field string) ([]QuestionInput, error) {
+	ps, errs := parseGIFT(src)
+	if len(errs) > 0 {
+		return nil, newGIFTErrors(errs, field)
+	}
+	switch {
+	case len(ps) == 0:
+		return nil, newGIFTErrors([]GIFTError{{Code: GIFTNoQuestions, Msg: fmt.Sprintf("must hold 1 to %d questions", maxImport)}}, field)
+	case len(ps) > maxImport:
+		return nil, newGIFTErrors([]GIFTError{{Code: GIFTTooManyQuestions, Msg: fmt.Sprintf("must hold 1 to %d questions", maxImport),
+			Params: map[string]string{"Max": strconv.Itoa(maxImport)}}}, field)
+	}
+	qs := make([]QuestionInput, len(ps))
+	for i := range ps {
+		q := &ps[i].q
+		q.CategoryID = nil
+		f := q.Normalize(nil)
+		keys := make([]string, 0, len(f))
+		for k := range f {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			errs = append(errs, GIFTError{Line: ps[i].line, Code: GIFTInvalidQuestion, Msg: k + " " + f[k],
+				Params: map[string]string{"Field": k, "Kind": q.Kind}})
+		}
+		qs[i] = *q
+	}
+	if len(errs) > 0 {
+		return nil, newGIFTErrors(errs, field)
+	}
+	return qs, nil
 }

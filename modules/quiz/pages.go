@@ -28,7 +28,19 @@ func registerPages(r *web.Router, s *Service) {
 	g.GET("/quizzes/:lesson_id", p.quiz)
 	g.POST("/quizzes/:lesson_id/attempts", p.start)
 	g.POST("/quizzes/:lesson_id/questions", p.addQuestions)
+	g.GET("/quizzes/:lesson_id/questions/new", p.newQuestion)
+	g.POST("/quizzes/:lesson_id/questions/new", p.saveQuestion)
+	g.GET("/quizzes/:lesson_id/questions/:question_id", p.editQuestion)
+	g.POST("/quizzes/:lesson_id/questions/:question_id", p.saveQuestion)
+	g.POST("/quizzes/:lesson_id/slots/:slot_id/delete", p.removeSlot)
+	g.POST("/quizzes/:lesson_id/draws", p.addDraw)
+	g.GET("/quizzes/:lesson_id/settings", p.settings)
 	g.POST("/quizzes/:lesson_id/settings", p.saveSettings)
+	g.GET("/quizzes/:lesson_id/bank", p.bank)
+	g.POST("/quizzes/:lesson_id/bank/import", p.importBank)
+	g.GET("/quizzes/:lesson_id/bank/export", p.exportBank)
+	g.POST("/quizzes/:lesson_id/bank/:question_id/add", p.addFromBank)
+	g.POST("/quizzes/:lesson_id/bank/:question_id/delete", p.deleteFromBank)
 	g.GET("/quizzes/:lesson_id/results", p.results)
 	g.GET("/quizzes/:lesson_id/statistics", p.statistics)
 	g.GET("/quizzes/:lesson_id/grading", p.grading)
@@ -162,7 +174,11 @@ func (p pages) renderQuiz(c *gin.Context, lessonID int64, status int, author *au
 		if author == nil {
 			author = newAuthorForm(q)
 		}
-		author.Questions = questionLines(q.Slots)
+		author.Questions, author.Kinds = questionLines(q.Slots), Kinds
+		if author.Categories, err = p.s.QuizCategories(c.Request.Context(), lessonID); err != nil {
+			p.r.Error(c, err)
+			return
+		}
 	}
 	d := quizPage{Quiz: q, Author: author, Limit: limitElement(q.Settings.TimeLimitSeconds),
 		ExtraMinutes: q.ExtraSeconds / 60}
@@ -186,6 +202,10 @@ func (p pages) start(c *gin.Context) {
 	}
 	a, _, err := p.s.Start(c.Request.Context(), v[0])
 	if err != nil {
+		if errors.Is(err, ErrArchived) {
+			p.back(c, "quiz.flash.archived", fmt.Sprintf("/quizzes/%d", v[0]))
+			return
+		}
 		if errors.Is(err, apperr.ErrConflict) {
 			p.back(c, "quiz.flash.cannot_start", fmt.Sprintf("/quizzes/%d", v[0]))
 			return

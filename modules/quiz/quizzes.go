@@ -60,12 +60,15 @@ type SlotView struct {
 // QuizView is a quiz: settings for everyone who may see it; slots for its managers; the
 // caller's attempts and what is left of them for learners.
 type QuizView struct {
-	LessonID      int64        `json:"lesson_id"`
-	CourseID      int64        `json:"course_id"`
-	Title         string       `json:"title"`
-	Settings      Settings     `json:"settings"`
-	CanManage     bool         `json:"can_manage"`
-	CanTake       bool         `json:"can_take"`
+	LessonID  int64    `json:"lesson_id"`
+	CourseID  int64    `json:"course_id"`
+	Title     string   `json:"title"`
+	Settings  Settings `json:"settings"`
+	CanManage bool     `json:"can_manage"`
+	CanTake   bool     `json:"can_take"`
+	// Archived: the course is archived; its learners may review their attempts, not start new
+	// ones.
+	Archived      bool         `json:"archived"`
 	Slots         []SlotView   `json:"slots,omitempty"`
 	Attempts      []AttemptRow `json:"attempts"`
 	AttemptsLeft  *int         `json:"attempts_left"`
@@ -122,7 +125,7 @@ func (s *Service) GetQuiz(ctx context.Context, lessonID int64) (*QuizView, error
 	}
 	now := s.now()
 	v := &QuizView{LessonID: q.LessonID, CourseID: q.CourseID, Title: la.Title, Settings: q.Settings(), CanManage: la.CanManage,
-		CanTake: la.CanTake, Open: q.open(now), Attempts: []AttemptRow{}, CourseTitle: la.CourseTitle, CourseURL: la.CourseURL, Language: la.Language}
+		CanTake: la.CanTake, Archived: la.Archived, Open: q.open(now), Attempts: []AttemptRow{}, CourseTitle: la.CourseTitle, CourseURL: la.CourseURL, Language: la.Language}
 	slots, err := s.st.slots(ctx, lessonID)
 	if err != nil {
 		return nil, err
@@ -315,25 +318,8 @@ func (s *Service) AddQuestionsGIFT(ctx context.Context, lessonID int64, src stri
 	if err != nil {
 		return 0, err
 	}
-	qs, errs := ParseGIFT(src)
-	if len(errs) > 0 {
-		f := apperr.Fields{}
-		for _, e := range errs {
-			f.Add(fmt.Sprintf("line %d", e.Line), e.Msg)
-		}
-		return 0, &apperr.Validation{Message: "The GIFT text has errors.", Fields: f}
-	}
-	if len(qs) == 0 || len(qs) > maxImport {
-		return 0, apperr.Invalid("gift", fmt.Sprintf("must hold 1 to %d questions", maxImport))
-	}
-	f := apperr.Fields{}
-	for i := range qs {
-		qs[i].CategoryID = nil
-		for k, v := range qs[i].Normalize(nil) {
-			f.Add(fmt.Sprintf("questions.%d.%s", i+1, k), v)
-		}
-	}
-	if err := f.Err(); err != nil {
+	qs, err := checkGIFT(src, "gift")
+	if err != nil {
 		return 0, err
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {

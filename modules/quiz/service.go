@@ -58,7 +58,8 @@ func (s *Service) manageCourse(ctx context.Context, courseID int64) (*auth.Princ
 	return p, nil
 }
 
-// lesson returns the principal, its access to the lesson and the quiz.
+// lesson returns the principal, its access to the lesson and the quiz: for its managers, its
+// learners, and those who may only review their attempts (an archived course's learners).
 func (s *Service) lesson(ctx context.Context, lessonID int64) (*auth.Principal, LessonAccess, *Quiz, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -68,7 +69,7 @@ func (s *Service) lesson(ctx context.Context, lessonID int64) (*auth.Principal, 
 	if err != nil {
 		return nil, la, nil, err
 	}
-	if !la.CanTake && !la.CanManage {
+	if !la.CanTake && !la.CanManage && !la.CanReview {
 		return nil, la, nil, fmt.Errorf("quiz %d: %w", lessonID, apperr.ErrForbidden)
 	}
 	q, err := s.st.quiz(ctx, lessonID)

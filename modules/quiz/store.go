@@ -118,6 +118,13 @@ func (s store) allQuestions(ctx context.Context, courseID int64) ([]Question, er
 	return out, err
 }
 
+// allQuestionsByID lists a course's live questions in the order they were made.
+func (s store) allQuestionsByID(ctx context.Context, courseID int64) ([]Question, error) {
+	var out []Question
+	err := s.q(ctx).Where("course_id = ? AND deleted_at IS NULL", courseID).Order("id").Find(&out).Error
+	return out, err
+}
+
 func (s store) questionIDsInCategory(ctx context.Context, categoryID int64) ([]int64, error) {
 	var ids []int64
 	err := s.q(ctx).Model(&Question{}).Where("category_id = ? AND deleted_at IS NULL", categoryID).Order("id").Pluck("id", &ids).Error

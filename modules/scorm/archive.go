@@ -2,6 +2,7 @@ package scorm
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,9 @@ type Archive struct {
 	limits Limits
 	// Expanded is the total size of the files once decompressed.
 	Expanded int64
+	// Bare is set for a course structure uploaded alone (a cmi5.xml without a zip): the
+	// archive then holds that one file, and the package has no content of its own.
+	Bare bool
 }
 
 // OpenArchive validates the zip in r (size bytes) against lim and returns it. A bad archive
@@ -314,4 +318,39 @@ func (p *putWriter) close() error {
 	}
 	p.pw.Close()
 	return <-p.done
+}
+
+// OpenBareXML treats an upload that is not a zip but an XML document (a cmi5 course structure
+// uploaded alone, section 14.2 of cmi5) as an archive holding it as cmi5.xml. ok is false when
+// the upload does not look like XML (or is larger than maxBytes).
+func OpenBareXML(r io.ReaderAt, size, maxBytes int64, lim Limits) (a *Archive, ok bool, err error) {
+	if size <= 0 || size > maxBytes {
+		return nil, false, nil
+	}
+	data := make([]byte, size)
+	if _, err := r.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	head := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if !bytes.HasPrefix(head, []byte("<")) {
+		return nil, false, nil
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("cmi5.xml")
+	if err != nil {
+		return nil, true, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, true, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, true, err
+	}
+	a, err = OpenArchive(bytes.NewReader(buf.Bytes()), int64(buf.Len()), lim)
+	if err != nil {
+		return nil, true, err
+	}
+	a.Bare = true
+	return a, true, nil
 }

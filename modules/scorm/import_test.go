@@ -166,7 +166,9 @@ func TestImportRefusals(t *testing.T) {
 		{"too many entries", with(many...), "more than the limit of 20"},
 		{"expands too far", with(zipEntry{Name: "content/big.txt", Body: big}), "expands past the limit of 1 MiB"},
 		{"reserved name", with(zipEntry{Name: "content/x.glc-meta", Body: "x"}), "reserved name"},
-		{"cmi5 not wired", buildZip(t, zipEntry{Name: "cmi5.xml", Body: "<courseStructure/>"}), "cmi5 packages are not supported yet"},
+		// cmi5 packages go to the xAPI module's importer, which refuses a bad course structure.
+		{"cmi5 structure refused", buildZip(t, zipEntry{Name: "cmi5.xml", Body: "<courseStructure/>"}), "the root element must be <courseStructure>"},
+		{"bare XML refused", []byte("<?xml version=\"1.0\"?>\n<manifest/>"), "the root element must be <courseStructure>"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

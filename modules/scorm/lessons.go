@@ -79,6 +79,12 @@ type CMI5Importer interface {
 	ImportCMI5(ctx context.Context, sectionID int64, a *Archive) (*ImportResult, error)
 }
 
+// CMI5Player may be implemented by the CMI5Importer: the path of the page that plays a cmi5
+// lesson, or "" when the lesson holds no cmi5 course (the SCORM player then answers).
+type CMI5Player interface {
+	PlayerPath(ctx context.Context, lessonID int64) string
+}
+
 // ImportResult is what an import returns: the new lesson and its package.
 type ImportResult struct {
 	ID      int64       `json:"id"`

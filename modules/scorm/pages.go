@@ -167,6 +167,12 @@ func (h *handlers) playerPage(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if p, ok := h.s.cmi5.(CMI5Player); ok {
+		if to := p.PlayerPath(c.Request.Context(), id); to != "" {
+			c.Redirect(http.StatusSeeOther, to)
+			return
+		}
+	}
 	d, err := h.s.Player(c.Request.Context(), id)
 	if err != nil {
 		h.r.Render.Error(c, err)

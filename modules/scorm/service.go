@@ -73,6 +73,12 @@ func (s *Service) Import(ctx context.Context, in ImportRequest) (*ImportResult, 
 	}
 	p := auth.FromContext(ctx)
 	a, err := OpenArchive(in.Zip, in.Size, s.Limits())
+	if err != nil && s.cmi5 != nil {
+		// cmi5 also accepts a course structure uploaded alone (AUs at absolute URLs).
+		if bare, ok, berr := OpenBareXML(in.Zip, in.Size, cam.MaxManifestMB<<20, s.Limits()); ok {
+			a, err = bare, berr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

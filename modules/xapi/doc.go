@@ -27,10 +27,12 @@
 // Identities. Identity says who acts and within which limits: admin-created HTTP Basic
 // credentials (scopes, authority Agent), or a GLC learner's own session (bearer token or
 // cookie) bound to the learner's Agent, an account on this portal whose name is an opaque
-// UUID (LearnerAgent). cmi5 plugs in with:
-//   - AddAuthenticator: map its fetch-URL auth tokens to an Identity bound to the AU's
-//     Agent and Registration (writes outside that registration are refused with 403);
-//   - OnCheck: refuse statements that break cmi5's statement rules (BadRequest, 400);
-//   - OnStored: receive the stored statements after commit to update progress;
+// UUID (LearnerAgent), or a launched cmi5 AU's auth token. cmi5 (cmi5*.go; its design notes
+// are in cmi5.go) plugs in with:
+//   - AddAuthenticator: its fetch-URL auth tokens map to an Identity bound to the AU's
+//     Agent, Registration and session (writes outside that registration are refused with 403);
+//   - OnCheck: refuse statements that break cmi5's statement rules (403, as the cmi5 LMS test
+//     suite expects); the rules that depend on the session run in the storing transaction;
+//   - OnStored: report the lesson's result to Progress after commit;
 //   - LearnerAgent: the actor to put in launch URLs.
 package xapi

@@ -34,6 +34,8 @@ type Identity struct {
 	AgentIFI string
 	// Registration, when set, restricts statements to this registration (cmi5 launches).
 	Registration string
+	// cmi5 is set for an AU's launch session (its fetch-URL auth token).
+	cmi5 *cmi5Grant
 }
 
 // Can reports whether the identity holds one of the scopes (or "all").

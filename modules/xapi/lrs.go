@@ -93,7 +93,13 @@ func (h *lrsHandler) serve(c *gin.Context) {
 		c.Status(http.StatusOK)
 		return
 	}
-	path := strings.TrimSuffix(c.Param("path"), "/")
+	// An endpoint given with a trailing slash ("/xapi/") and joined with "/statements" makes
+	// a double slash: it names the same resource.
+	path := "/" + strings.Trim(c.Param("path"), "/")
+	if strings.HasPrefix(path, cmi5FetchPath) {
+		h.s.serveFetch(c, strings.TrimPrefix(path, cmi5FetchPath))
+		return
+	}
 	if c.Request.URL.Query().Has("method") {
 		if err := h.alternate(c); err != nil {
 			c.Header(versionHeader, V200.String())

@@ -79,6 +79,12 @@ func docKey(kind string, q url.Values, v Version) (DocKey, *time.Time, error) {
 
 func (h *lrsHandler) document(c *gin.Context, id *Identity, v Version, kind, method string) {
 	ctx := c.Request.Context()
+	if id.cmi5 != nil {
+		if err := h.s.cmi5Documents(c, id, kind, method); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	k, since, err := docKey(kind, c.Request.URL.Query(), v)
 	if err != nil {
 		fail(c, err)

@@ -312,6 +312,13 @@ func (s *Service) Query(ctx context.Context, id *Identity, q Query) (*StatementR
 	if err != nil {
 		return nil, err
 	}
+	if id.cmi5 != nil {
+		// An AU's token reads only its registration's statements.
+		if q.Registration != "" && !strings.EqualFold(q.Registration, id.Registration) {
+			return nil, cmi5Forbidden("this token may only read statements of registration %s", id.Registration)
+		}
+		q.Registration = strings.ToLower(id.Registration)
+	}
 	limit := q.Limit
 	if limit == 0 || limit > MaxLimit {
 		limit = MaxLimit
@@ -409,6 +416,9 @@ func (s *Service) GetStatement(ctx context.Context, id *Identity, statementID st
 	}
 	if mineAgent != "" {
 		tx = tx.Where("seq IN (SELECT seq FROM xapi_statement_agents WHERE ifi = ?)", mineAgent)
+	}
+	if id.cmi5 != nil {
+		tx = tx.Where("registration = ?", strings.ToLower(id.Registration))
 	}
 	err = tx.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -29,6 +29,8 @@ type Service struct {
 	authenticators []Authenticator
 	checks         []CheckHook
 	storedHooks    []StoredHook
+	// c5 is cmi5 (nil until enableCMI5: the command line's record store has none).
+	c5 *cmi5Service
 }
 
 // NewService builds the record store.

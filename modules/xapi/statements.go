@@ -123,8 +123,20 @@ func (s *Service) StoreStatements(ctx context.Context, id *Identity, v Version, 
 	var fresh []*prepared
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		fresh, err = s.insert(tx, preps, parts)
-		return err
+		if fresh, err = s.insert(tx, preps, parts); err != nil {
+			return err
+		}
+		if id.cmi5 != nil && len(fresh) > 0 {
+			// cmi5's session rules depend on what the session sent before: they are checked
+			// (and the session's state moved on) in the transaction that stores the statements,
+			// which holds the statement writers' lock.
+			out := make([]map[string]any, len(fresh))
+			for i, p := range fresh {
+				out[i] = p.m
+			}
+			return s.cmi5Apply(ctx, tx, id, out)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
