@@ -57,15 +57,15 @@ type App struct {
 	Courses  *course.Service
 	// Quizzes is the quiz service (lessons of kind quiz).
 	Quizzes *quiz.Service
-	Library *library.Service
+	// Packages is the SCORM service (lessons of kind package).
+	Packages *scorm.Service
+	Library  *library.Service
 	// Progress is the progress, certificates and reports service.
 	Progress *progress.Service
 	// Programmes is the training programme service.
 	Programmes *programme.Service
 	// Portal is the news and events service.
 	Portal *portal.Service
-	// Packages is the SCORM packages service.
-	Packages *scorm.Service
 	// DemoLessons are lessons added at the end of the demo course by the modules that
 	// implement more lesson kinds (quiz, package), when modules() wires them.
 	DemoLessons []DemoLesson

@@ -57,12 +57,12 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Quizzes = quizzes.Svc
 	courses.Svc.RegisterKind(course.KindQuiz, quizKind{quizzes.Svc})
-	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log})
+	lib, err := library.New(ctx, library.Deps{DB: a.DB, Store: a.Store, Cfg: a.Cfg, Log: a.Log, Topics: libraryTopics{courses.Svc}})
 	if err != nil {
 		return nil, err
 	}
 	a.Library = lib.Svc
-	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: courseEnroller{courses.Svc}})
+	progs := programme.New(programme.Deps{DB: a.DB, Log: a.Log, Enroller: programmeCourses{courses.Svc}, Courses: programmeCourses{courses.Svc}})
 	a.Programmes = progs.Svc
 	home := portal.New(portal.Deps{DB: a.DB, BaseURL: a.Cfg.BaseURL, Courses: featuredCourses{courses.Svc}, Publications: lib.Svc, Sessions: progs.Svc})
 	a.Portal = home.Svc
@@ -81,6 +81,8 @@ func (a *App) modules(ctx context.Context) ([]web.Module, error) {
 	}
 	a.Packages = packages.Svc
 	courses.Svc.RegisterKind(course.KindPackage, packageKind{packages.Svc})
+	// The demo course ends with a lesson of each of these kinds (before any lesson a test adds).
+	a.DemoLessons = append([]DemoLesson{demoPackageLesson, demoQuizLesson}, a.DemoLessons...)
 	prog, err := progress.New(ctx, progress.Deps{DB: a.DB, Cfg: a.Cfg, Log: a.Log, Store: a.Store, Jobs: a.Jobs, Accounts: accountRoles{accounts.Svc}})
 	if err != nil {
 		return nil, err

@@ -84,7 +84,7 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err := seedPortal(admin, a.Portal); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Demo content loaded: a course, programmes, a journal with five issues, training websites, news and a symposium.")
+	fmt.Fprintln(out, "Demo content loaded: a course with a lesson of every kind (text, video, document, link, SCORM package, quiz), programmes, a journal with five issues, training websites, news and a symposium.")
 	return nil
 }
 
@@ -158,7 +158,7 @@ func seedProgrammes(ctx context.Context, s *programme.Service, courses []int64) 
 func str(s string) *string { return &s }
 
 func seedLibrary(ctx context.Context, s *library.Service) error {
-	sr, err := s.CreateSeries(ctx, library.SeriesInput{Title: "Police Training Review", Language: "en", Topic: "training",
+	sr, err := s.CreateSeries(ctx, library.SeriesInput{Title: "Police Training Review", Language: "en", Topic: "training-skills",
 		Description: "A twice-yearly journal by and for police trainers: teaching methods, curriculum design and lessons from programmes around the world."})
 	if err != nil {
 		return err
@@ -193,7 +193,7 @@ func seedLibrary(ctx context.Context, s *library.Service) error {
 			contents += c + "\n"
 		}
 		_, err = s.Create(ctx, library.ResourceInput{Kind: str(library.KindPublication), Title: str(fmt.Sprintf("Police Training Review %d: %s", n, is.title)),
-			Summary: str(is.summary), Authors: str("GLC editorial team"), Language: str("en"), Topic: str("training"), Region: str("Global"),
+			Summary: str(is.summary), Authors: str("GLC editorial team"), Language: str("en"), Topic: str("training-skills"), Region: str("Global"),
 			PublishedOn: &date, Tags: str("journal, training"), Licence: str("CC BY 4.0"), SeriesID: &sid, IssueNumber: &num, Contents: &contents}, f, nil)
 		if err != nil {
 			s.Discard(ctx, f)
@@ -206,9 +206,9 @@ func seedLibrary(ctx context.Context, s *library.Service) error {
 	}{
 		{library.KindGuide, "Handbook for first responders at a crime scene", "Protecting the scene, recording what was found and handing over to investigators.", "en", "forensics", "-400", library.AccessPublic,
 			[]string{"Arrive, assess, protect.", "Record what you see before anything is moved.", "Hand over with a written log."}},
-		{library.KindReport, "Rapport sur la formation des formateurs 2024", "Bilan des sessions de formation de formateurs et recommandations pour l'année suivante.", "fr", "training", "-200", library.AccessMembers,
+		{library.KindReport, "Rapport sur la formation des formateurs 2024", "Bilan des sessions de formation de formateurs et recommandations pour l'année suivante.", "fr", "training-skills", "-200", library.AccessMembers,
 			[]string{"Résumé des sessions.", "Recommandations."}},
-		{library.KindGuide, "Guía de cooperación policial internacional", "Cómo preparar una solicitud de cooperación y qué canales usar.", "es", "cooperation", "-300", library.AccessPublic,
+		{library.KindGuide, "Guía de cooperación policial internacional", "Cómo preparar una solicitud de cooperación y qué canales usar.", "es", "police-tools-databases", "-300", library.AccessPublic,
 			[]string{"Preparar la solicitud.", "Elegir el canal adecuado."}},
 	}
 	for _, o := range others {
@@ -234,7 +234,7 @@ func seedLibrary(ctx context.Context, s *library.Service) error {
 		{"أكاديمية الشرطة (مثال)", "https://police-academy-ar.example.net/", "JO", "ar", "برامج تدريبية لضباط الشرطة."},
 	} {
 		if _, err := s.Create(ctx, library.ResourceInput{Kind: str(library.KindLink), Title: str(w.title), URL: str(w.url), Country: str(w.country),
-			Language: str(w.lang), Summary: str(w.summary), Topic: str("training")}, nil, nil); err != nil {
+			Language: str(w.lang), Summary: str(w.summary), Topic: str("training-skills")}, nil, nil); err != nil {
 			return err
 		}
 	}

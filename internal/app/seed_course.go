@@ -29,9 +29,9 @@ type demoSection struct {
 const DemoCourseTitle = "Introduction to international notices and diffusions"
 
 // demoCourse is the demo course: a lesson of every kind that is wired. The lesson kinds that
-// other modules implement (quiz, package) add their builder to App.DemoLessons when they are
-// wired in modules(); those lessons go at the end of the last section, so a course that ends
-// with a check of understanding needs no other change here.
+// other modules implement (package, quiz: seed_lessons.go) are added to App.DemoLessons when
+// modules() wires them; those lessons go at the end of the last section, so that the course
+// ends with an interactive case and a check of understanding.
 func demoCourse() []demoSection {
 	return []demoSection{
 		{"Notices and diffusions: the basics", []DemoLesson{demoTextLesson, demoVideoLesson}},

@@ -15,8 +15,10 @@ import (
 
 // TestLibraryAnonymousVisitor (issue #7): on the real binary with its first-run demo content,
 // an anonymous visitor opens the home page (featured courses, news, sessions, events and
-// publications), the library, searches and filters it, opens the journal series (issues newest
-// first), opens an issue and downloads its PDF; then the programmes and the news. Screenshots
+// publications), the library, searches and filters it (select boxes naming languages and
+// topics, with counts), opens the journal series (issues newest first), opens an issue (its
+// topic and language by name) and downloads its PDF; then the programmes (linked courses by
+// title) and the news, and the demo course with a lesson of each kind. Screenshots
 // in English and Arabic; every page passes axe-core, weighs under 200 KB, asks nothing of
 // another origin and marks its dates up as <time datetime> elements.
 func TestLibraryAnonymousVisitor(t *testing.T) {
@@ -66,6 +68,28 @@ func TestLibraryAnonymousVisitor(t *testing.T) {
 	if got := b.Text("#library-results"); !strings.Contains(got, "Designing scenario-based exercises") {
 		t.Errorf("search for a phrase of issue 1: %q", got)
 	}
+	// The filters are select boxes that name what they filter on, with counts; choosing a
+	// topic filters the results.
+	b.Navigate("/library?lang=en")
+	for _, c := range []struct{ sel, want string }{
+		{"#library-language", "English ("}, {"#library-language", "Français ("}, {"#library-language", "Español ("}, {"#library-language", "العربية ("},
+		{"#library-topic", "Training and presentation skills ("}, {"#library-topic", "Forensics and crime scene (1)"},
+		{"#library-year", "("},
+	} {
+		opts := e2e.Eval[[]string](b, `Array.from(document.querySelectorAll("`+c.sel+` option")).map(o => o.textContent)`)
+		if !slices.ContainsFunc(opts, func(o string) bool { return strings.Contains(o, c.want) }) {
+			t.Errorf("%s offers %q, want one with %q", c.sel, opts, c.want)
+		}
+	}
+	b.Navigate("/library?lang=en")
+	setValue(b, "#library-topic", "forensics")
+	b.Submit("#library-q")
+	if got := e2e.Eval[[]string](b, `Array.from(document.querySelectorAll("#library-results h3")).map(e => e.textContent)`); len(got) != 1 || got[0] != "Handbook for first responders at a crime scene" {
+		t.Errorf("topic filter: %q", got)
+	}
+	if got := b.Attr("#library-topic option[selected]", "value"); got != "forensics" {
+		t.Errorf("the chosen topic is not selected after the search: %q", got)
+	}
 	b.Navigate("/library?kind=guide&lang=en")
 	for _, title := range e2e.Eval[[]string](b, `Array.from(document.querySelectorAll("#library-results h3")).map(e => e.textContent)`) {
 		if !strings.Contains(title, "Handbook") && !strings.Contains(title, "Guía") {
@@ -105,6 +129,12 @@ func TestLibraryAnonymousVisitor(t *testing.T) {
 	}
 	pageChecks(t, b, "library-issue-en")
 	issuePath := strings.TrimPrefix(b.Location(), srv.URL)
+	if got := b.Text("#resource-topic"); got != "Training and presentation skills" {
+		t.Errorf("the issue's topic is shown as %q", got)
+	}
+	if got := b.Text("#resource dl"); !strings.Contains(got, "English") {
+		t.Errorf("the issue's language is not named: %q", got)
+	}
 	href := b.Attr("#resource-download", "href")
 	// The download, as the visitor's browser does it, then with a plain client.
 	if got := fetchInPage(b, href, ""); !strings.HasPrefix(got, "200 application/pdf") || !strings.HasSuffix(got, "%PDF-") {
@@ -142,15 +172,31 @@ func TestLibraryAnonymousVisitor(t *testing.T) {
 		}
 		pageChecks(t, b, p.name)
 	}
-	// The demo course: in the catalogue, its page open to visitors with its four lessons.
+	// Named in the reader's language: the issue's topic in Arabic; the programme's linked
+	// course by its title, a link to its page.
+	b.Navigate(issuePath + "?lang=ar")
+	if got := b.Text("#resource-topic"); got != "مهارات التدريب والعرض" {
+		t.Errorf("the issue's topic in Arabic: %q", got)
+	}
+	for _, lang := range []string{"en", "ar"} {
+		b.Navigate("/programmes/1?lang=" + lang)
+		if got := b.Text("#programme-courses a"); got != "Introduction to international notices and diffusions" {
+			t.Errorf("%s programme page lists its course as %q", lang, got)
+		}
+	}
+	b.ClickAndWait("#programme-courses a")
+	if got := b.Text("#course-title"); got != "Introduction to international notices and diffusions" {
+		t.Errorf("the programme's course link led to %q", got)
+	}
+	// The demo course: in the catalogue, its page open to visitors with a lesson of each kind.
 	for _, lang := range []string{"en", "ar"} {
 		b.Navigate("/courses?lang=" + lang)
 		b.ClickAndWait("#catalogue-results h3 a")
 		if got := b.Text("#course-title"); got != "Introduction to international notices and diffusions" {
 			t.Fatalf("demo course page %q", got)
 		}
-		if n := e2e.Eval[int](b, `document.querySelectorAll("#course-outline .outline-lessons li").length`); n != 4 {
-			t.Errorf("the demo course outline has %d lessons, want 4", n)
+		if n := e2e.Eval[int](b, `document.querySelectorAll("#course-outline .outline-lessons li").length`); n != 6 {
+			t.Errorf("the demo course outline has %d lessons, want 6", n)
 		}
 		if got := b.Attr("#course-login", "href"); !strings.HasPrefix(got, "/login?next=/courses/") {
 			t.Errorf("a visitor is not offered to log in to enrol: %q", got)

@@ -29,6 +29,17 @@ type Language struct {
 	Dir  string
 }
 
+// LanguageName is how a language is named to readers: a portal language by its own name
+// ("Français"), any other language by its code. Mark the name up with lang="code".
+func LanguageName(code string) string {
+	for _, l := range Languages {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return code
+}
+
 // LangCookie remembers the chosen language.
 const LangCookie = "glc_lang"
 

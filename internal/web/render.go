@@ -129,6 +129,24 @@ func Funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
+		// timedate is the <time> element of a date (time.Time or *time.Time; nothing for nil
+		// or zero): <time datetime="2026-03-01">2026-03-01</time>.
+		"timedate": func(v any) (template.HTML, error) {
+			t, ok, err := timeArg(v)
+			if !ok {
+				return "", err
+			}
+			return template.HTML(TimeElement(t)), nil
+		},
+		// timeat is the <time> element of a moment, shown to the minute in UTC:
+		// <time datetime="2026-03-01T17:05:00Z">2026-03-01 17:05 UTC</time>.
+		"timeat": func(v any) (template.HTML, error) {
+			t, ok, err := timeArg(v)
+			if !ok {
+				return "", err
+			}
+			return TimeAt(t, "2006-01-02 15:04 UTC"), nil
+		},
 		// isotime is a moment for a <time datetime> attribute.
 		"isotime": func(t time.Time) string {
 			if t.IsZero() {
@@ -139,7 +157,9 @@ func Funcs() template.FuncMap {
 		// langdir is the writing direction of a language code ("rtl" or "ltr"), for the dir
 		// attribute of content written in that language.
 		"langdir": LangDir,
-		"add":     func(a, b int) int { return a + b },
+		// langname names a language code for readers (LanguageName).
+		"langname": LanguageName,
+		"add":      func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			s := make([]int, n)
 			for i := range s {
@@ -186,26 +206,85 @@ func (v *View) T(id string, args ...any) string { return v.r.Cat.T(v.Lang, id, a
 
 // TTime translates a message ID like T, showing its date arguments (time.Time or *time.Time
 // values) as <time datetime="YYYY-MM-DD"> elements, so that "from {{.Start}} to {{.End}}"
-// marks up both dates of a range in every language. The rest of the message is escaped.
+// marks up both dates of a range in every language. Arguments that are already HTML (the
+// timeat and timedate functions' elements) go in as they are; the rest of the message is
+// escaped.
 func (v *View) TTime(id string, args ...any) template.HTML {
-	var times []time.Time
+	var elems []string
 	out := make([]any, len(args))
 	copy(out, args)
 	for i := 1; i < len(out); i += 2 {
-		t, ok := out[i].(time.Time)
-		if p, isPtr := out[i].(*time.Time); isPtr && p != nil {
-			t, ok = *p, true
+		var el string
+		if h, ok := out[i].(template.HTML); ok {
+			el = string(h)
+		} else if t, ok := timeOf(out[i]); ok {
+			el = TimeElement(t)
+		} else {
+			continue
 		}
-		if ok {
-			out[i] = fmt.Sprintf("\uE000%d\uE001", len(times))
-			times = append(times, t)
-		}
+		out[i] = fmt.Sprintf("\uE000%d\uE001", len(elems))
+		elems = append(elems, el)
 	}
 	msg := template.HTMLEscapeString(v.T(id, out...))
-	for i, t := range times {
-		msg = strings.ReplaceAll(msg, fmt.Sprintf("\uE000%d\uE001", i), TimeElement(t))
+	for i, el := range elems {
+		msg = strings.ReplaceAll(msg, fmt.Sprintf("\uE000%d\uE001", i), el)
 	}
 	return template.HTML(msg)
+}
+
+// timeOf reads a time.Time or a non-nil *time.Time that is not zero.
+func timeOf(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t != nil && !t.IsZero() {
+			return *t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// timeArg is timeOf for template functions: anything but a time is an error (a template
+// that passes the wrong field fails instead of showing nothing).
+func timeArg(v any) (time.Time, bool, error) {
+	switch v.(type) {
+	case time.Time, *time.Time:
+		t, ok := timeOf(v)
+		return t, ok, nil
+	}
+	return time.Time{}, false, fmt.Errorf("not a time: %T", v)
+}
+
+// DurationElement is the <time> element of a duration: an ISO 8601 duration for machines
+// (PT1H2M3.5S), h:mm:ss for people; negative durations count as zero.
+func DurationElement(d time.Duration) template.HTML {
+	d = max(d, 0).Round(10 * time.Millisecond)
+	h, m := int64(d/time.Hour), int64(d/time.Minute)%60
+	cs := int64(d%time.Minute) / int64(10*time.Millisecond) // centiseconds within the minute
+	var b strings.Builder
+	b.WriteString("PT")
+	if h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if cs > 0 || (h == 0 && m == 0) {
+		fmt.Fprintf(&b, "%d", cs/100)
+		if f := cs % 100; f > 0 {
+			fmt.Fprintf(&b, ".%s", strings.TrimRight(fmt.Sprintf("%02d", f), "0"))
+		}
+		b.WriteString("S")
+	}
+	return template.HTML(fmt.Sprintf(`<time datetime="%s">%d:%02d:%02d</time>`, b.String(), h, m, cs/100))
+}
+
+// TimeAt is the <time> element of a moment: its datetime in UTC (RFC 3339), its text the
+// moment in UTC in layout (e.g. "15:04:05 UTC").
+func TimeAt(t time.Time, layout string) template.HTML {
+	t = t.UTC()
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + template.HTMLEscapeString(t.Format(layout)) + `</time>`)
 }
 
 // rtlLanguages are the right-to-left languages content may be written in.

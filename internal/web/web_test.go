@@ -272,3 +272,64 @@ func TestLangDir(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageName(t *testing.T) {
+	for code, want := range map[string]string{"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "pt": "pt", "": ""} {
+		if got := web.LanguageName(code); got != want {
+			t.Errorf("LanguageName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+// TestTimeElements: timedate and timeat mark dates and moments up as <time datetime> (nothing
+// for nil or zero), and TTime takes their elements as they are while escaping the message.
+func TestTimeElements(t *testing.T) {
+	mod := locales(`"m.at" = "Closes at {{.Time}} <sharp>"`, `"m.at" = "Ferme le {{.Time}}"`, `"m.at" = "Cierra el {{.Time}}"`, `"m.at" = "يغلق في {{.Time}}"`)
+	mod["templates/page.html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}<p id="r">{{timedate .Data.D}}|{{timedate .Data.P}}|{{timeat .Data.M}}|{{timeat .Data.Nil}}|{{timedate .Data.Zero}}|{{.TTime "m.at" "Time" (timeat .Data.M)}}</p>{{end}}`)}
+	cat, err := web.NewCatalogue(web.Assets(), mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := web.NewRenderer(cat, web.Source{Name: "core", FS: web.Assets()}, web.Source{Name: "m", FS: mod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris := time.FixedZone("CET", 3600)
+	m := time.Date(2026, 3, 1, 18, 5, 0, 0, paris)
+	e := gin.New()
+	e.Use(cat.LanguageMiddleware(false))
+	e.GET("/page", func(c *gin.Context) {
+		r.HTML(c, http.StatusOK, "m/page", "", struct {
+			D, Zero time.Time
+			P, M    *time.Time
+			Nil     *time.Time
+		}{D: m, P: &m, M: &m})
+	})
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/page?lang=en", nil))
+	want := `<p id="r"><time datetime="2026-03-01">2026-03-01</time>|<time datetime="2026-03-01">2026-03-01</time>|` +
+		`<time datetime="2026-03-01T17:05:00Z">2026-03-01 17:05 UTC</time>|||` +
+		`Closes at <time datetime="2026-03-01T17:05:00Z">2026-03-01 17:05 UTC</time> &lt;sharp&gt;</p>`
+	if !strings.Contains(w.Body.String(), want) {
+		t.Errorf("got %s\nwant %s", w.Body.String(), want)
+	}
+	if got := web.TimeAt(m, "15:04:05 UTC"); got != `<time datetime="2026-03-01T17:05:00Z">17:05:00 UTC</time>` {
+		t.Errorf("TimeAt: %s", got)
+	}
+}
+
+func TestDurationElement(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                     `<time datetime="PT0S">0:00:00</time>`,
+		-time.Second:                          `<time datetime="PT0S">0:00:00</time>`,
+		90 * time.Second:                      `<time datetime="PT1M30S">0:01:30</time>`,
+		time.Hour:                             `<time datetime="PT1H">1:00:00</time>`,
+		26*time.Hour + 3*time.Second:          `<time datetime="PT26H3S">26:00:03</time>`,
+		2*time.Minute + 1500*time.Millisecond: `<time datetime="PT2M1.5S">0:02:01</time>`,
+		1234 * time.Millisecond:               `<time datetime="PT1.23S">0:00:01</time>`,
+	} {
+		if got := web.DurationElement(d); string(got) != want {
+			t.Errorf("DurationElement(%v) = %s, want %s", d, got, want)
+		}
+	}
+}

@@ -690,6 +690,24 @@ type Page struct {
 // Offset is the number of rows to skip.
 func (p Page) Offset() int { return (p.Page - 1) * p.PerPage }
 
+// Visible returns catalogue entries for the courses among ids that the caller may open (as
+// Get decides: published ones, and drafts for their editors), in that order, in the variant
+// that suits ui: for the modules that link courses (programmes). Others are left out.
+func (s *Service) Visible(ctx context.Context, ids []int64, ui string) ([]CourseSummary, error) {
+	var keep []int64
+	for _, id := range ids {
+		_, err := s.readCourse(ctx, id)
+		if errors.Is(err, apperr.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		keep = append(keep, id)
+	}
+	return s.summaries(ctx, keep, nil, prefs(ctx, ui, ui), ui)
+}
+
 // summaries builds catalogue entries for ids, in that order.
 func (s *Service) summaries(ctx context.Context, ids []int64, enrol map[int64]string, prefs []string, ui string) ([]CourseSummary, error) {
 	out := make([]CourseSummary, 0, len(ids))
@@ -774,8 +792,19 @@ type TopicInput struct {
 
 // Topics lists the topics (inactive ones only for admins when all is set).
 func (s *Service) Topics(ctx context.Context, lang string, all bool) ([]TopicView, error) {
+	return s.topicList(ctx, lang, all && auth.FromContext(ctx).IsAdmin())
+}
+
+// AllTopics lists every topic, inactive ones too, named in lang. Other modules file their
+// items under the same topics (the library) and need the names of retired ones as well; the
+// names are public.
+func (s *Service) AllTopics(ctx context.Context, lang string) ([]TopicView, error) {
+	return s.topicList(ctx, lang, true)
+}
+
+func (s *Service) topicList(ctx context.Context, lang string, inactive bool) ([]TopicView, error) {
 	q := s.db.WithContext(ctx).Order("position, id")
-	if !all || !auth.FromContext(ctx).IsAdmin() {
+	if !inactive {
 		q = q.Where("active = ?", true)
 	}
 	var ts []Topic

@@ -167,12 +167,12 @@ func TestSearchAndFacets(t *testing.T) {
 		return createResource(t, s, ed.Token, []kv{{"title", title}, {"kind", kind}, {"summary", summary}, {"language", lang},
 			{"topic", topic}, {"published_on", date}}, "f.txt", []byte(title))
 	}
-	journal := mk("Police Training Journal 4", "publication", "Interview techniques for trafficking victims", "en", "trafficking", "2024-03-01")
-	mk("Rapport annuel", "report", "Bilan des formations", "fr", "training", "2024-06-01")
+	journal := mk("Police Training Journal 4", "publication", "Interview techniques for trafficking victims", "en", "migrant-smuggling", "2024-03-01")
+	mk("Rapport annuel", "report", "Bilan des formations", "fr", "training-skills", "2024-06-01")
 	mk("Cybercrime guide", "guide", "Seizing volatile evidence", "en", "cybercrime", "2023-02-01")
-	mk("Trafficking indicators", "guide", "Indicators for frontline officers", "en", "trafficking", "2023-09-01")
+	mk("Trafficking indicators", "guide", "Indicators for frontline officers", "en", "migrant-smuggling", "2023-09-01")
 	createResource(t, s, ed.Token, []kv{{"title", "Academy website"}, {"kind", "link"}, {"url", "https://academy.example.org/"},
-		{"country", "ke"}, {"language", "en"}, {"topic", "training"}}, "", nil)
+		{"country", "ke"}, {"language", "en"}, {"topic", "training-skills"}}, "", nil)
 
 	var res struct {
 		Items []struct {
@@ -195,7 +195,7 @@ func TestSearchAndFacets(t *testing.T) {
 		// Each facet counts over the other filters: the language facet ignores language=en.
 		"kind":     {"publication": 1, "guide": 2, "link": 1},
 		"language": {"en": 4, "fr": 1},
-		"topic":    {"trafficking": 2, "cybercrime": 1, "training": 1},
+		"topic":    {"migrant-smuggling": 2, "cybercrime": 1, "training-skills": 1},
 		"year":     {"2024": 1, "2023": 2},
 	}
 	got := map[string][]library.Facet{"kind": res.Facets.Kind, "language": res.Facets.Language, "topic": res.Facets.Topic, "year": res.Facets.Year}
@@ -211,7 +211,7 @@ func TestSearchAndFacets(t *testing.T) {
 	if res.Total != 4 {
 		t.Errorf("language=en total %d", res.Total)
 	}
-	s.Do("GET", "/api/v1/resources?topic=trafficking&year=2023", "", nil).JSON(t, &res)
+	s.Do("GET", "/api/v1/resources?topic=migrant-smuggling&year=2023", "", nil).JSON(t, &res)
 	if res.Total != 1 || res.Items[0].Title != "Trafficking indicators" {
 		t.Errorf("topic+year: %+v", res)
 	}
@@ -233,7 +233,7 @@ func TestSearchAndFacets(t *testing.T) {
 func TestSeriesIssuesNewestFirst(t *testing.T) {
 	s := apptest.New(t)
 	ed := s.Instructor(t)
-	r := s.Do("POST", "/api/v1/series", ed.Token, map[string]any{"title": "Police Training Journal", "language": "en", "topic": "training"})
+	r := s.Do("POST", "/api/v1/series", ed.Token, map[string]any{"title": "Police Training Journal", "language": "en", "topic": "training-skills"})
 	if r.Status != 201 {
 		t.Fatalf("series: %d %s", r.Status, r.Body)
 	}

@@ -24,6 +24,9 @@ type Deps struct {
 	Store storage.Store
 	Cfg   config.Config
 	Log   *slog.Logger
+	// Topics is the topic list resources are filed under (the course topics); nil leaves
+	// topics free text.
+	Topics Topics
 }
 
 // Module is the library module.
@@ -35,6 +38,7 @@ type Module struct {
 func New(_ context.Context, d Deps) (*Module, error) {
 	s := NewService(d.DB, d.Store, d.Log, d.Cfg.MaxUploadMB)
 	s.LinkCheck = d.Cfg.LinkCheck
+	s.topics = d.Topics
 	return &Module{Svc: s}, nil
 }
 

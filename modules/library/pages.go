@@ -38,6 +38,7 @@ func (m *Module) registerPages(r *web.Router) {
 type FacetLink struct {
 	Label   string
 	LabelID string // a catalogue ID for kinds
+	Lang    string // the language of Label when it is a language's own name
 	Count   int64
 	URL     string
 	Active  bool
@@ -52,17 +53,21 @@ type FacetGroup struct {
 
 // SearchData is the library page.
 type SearchData struct {
-	Query   Query
-	Result  *SearchResult
-	Facets  []FacetGroup
-	Series  []Series
-	Kinds   []string
-	Page    int
-	Pages   int
-	CanEdit bool
+	Query  Query
+	Result *SearchResult
+	Facets []FacetGroup
+	Series []Series
+	// The filters' choices, with the number of results each would give.
+	Kinds     []Option
+	Languages []Option
+	Topics    []Option
+	Years     []Option
+	Page      int
+	Pages     int
+	CanEdit   bool
 }
 
-func facetGroups(q url.Values, f Facets) []FacetGroup {
+func facetGroups(q url.Values, f Facets, topics []Topic) []FacetGroup {
 	groups := []FacetGroup{}
 	for _, g := range []struct {
 		name   string
@@ -83,8 +88,13 @@ func facetGroups(q url.Values, f Facets) []FacetGroup {
 				u.Set(g.name, v.Value)
 			}
 			l := FacetLink{Label: v.Value, Count: v.Count, URL: "/library?" + u.Encode(), Active: active}
-			if g.name == "kind" {
+			switch g.name {
+			case "kind":
 				l.LabelID = "library.kind." + v.Value
+			case "language":
+				l.Label, l.Lang = web.LanguageName(v.Value), v.Value
+			case "topic":
+				l.Label = TopicName(topics, v.Value)
 			}
 			fg.Links = append(fg.Links, l)
 		}
@@ -95,35 +105,65 @@ func facetGroups(q url.Values, f Facets) []FacetGroup {
 	return groups
 }
 
+// kindOptions lists every kind with the number of results it would give.
+func kindOptions(facets []Facet, selected string) []Option {
+	n := counts(facets)
+	out := make([]Option, len(Kinds))
+	for i, k := range Kinds {
+		out[i] = Option{Value: k, Label: "library.kind." + k, Count: n[k], Counted: true, Selected: k == selected}
+	}
+	return out
+}
+
 func (p pages) search(c *gin.Context) {
 	q, err := queryFrom(c)
 	if err != nil {
 		p.r.Error(c, err)
 		return
 	}
-	res, err := p.s.Search(c.Request.Context(), q)
+	ctx := c.Request.Context()
+	res, err := p.s.Search(ctx, q)
 	if err != nil {
 		p.r.Error(c, err)
 		return
 	}
-	series, _, err := p.s.AllSeries(c.Request.Context(), 1, 50)
+	series, _, err := p.s.AllSeries(ctx, 1, 50)
 	if err != nil {
 		p.r.Error(c, err)
 		return
 	}
-	d := SearchData{Query: q, Result: res, Facets: facetGroups(c.Request.URL.Query(), res.Facets), Series: series, Kinds: Kinds,
-		Page: q.Page, Pages: int((res.Total + int64(q.PerPage) - 1) / int64(q.PerPage)), CanEdit: CanEdit(c.Request.Context())}
+	topics, err := p.s.TopicList(ctx, web.Lang(c))
+	if err != nil {
+		p.r.Error(c, err)
+		return
+	}
+	d := SearchData{Query: q, Result: res, Facets: facetGroups(c.Request.URL.Query(), res.Facets, topics), Series: series,
+		Kinds: kindOptions(res.Facets.Kind, q.Kind), Languages: filterOptions(languageOptions(), res.Facets.Language, q.Language),
+		Topics: filterOptions(topicOptions(topics), res.Facets.Topic, q.Topic), Years: yearOptions(res.Facets.Year, q.Year),
+		Page: q.Page, Pages: int((res.Total + int64(q.PerPage) - 1) / int64(q.PerPage)), CanEdit: CanEdit(ctx)}
 	p.r.HTML(c, http.StatusOK, "library/library", "library.title", d)
+}
+
+// ResourcePage is a resource's page: its detail and the name of its topic.
+type ResourcePage struct {
+	*Detail
+	TopicName string
 }
 
 func (p pages) resource(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	d, err := p.s.Detail(c.Request.Context(), id)
+	ctx := c.Request.Context()
+	d, err := p.s.Detail(ctx, id)
 	if err != nil {
 		p.r.Error(c, err)
 		return
 	}
-	v := p.r.NewView(c, "", d)
+	topics, err := p.s.TopicList(ctx, web.Lang(c))
+	if err != nil {
+		p.r.Error(c, err)
+		return
+	}
+	v := p.r.NewView(c, "", ResourcePage{Detail: d, TopicName: TopicName(topics, d.Resource.Topic)})
 	v.Title = d.Resource.Title
 	p.r.Render(c, http.StatusOK, "library/resource", v)
 }
@@ -142,13 +182,16 @@ func (p pages) series(c *gin.Context) {
 
 // FormData is the resource form.
 type FormData struct {
-	ID      int64
-	Values  url.Values
-	Errors  map[string]string
-	Kinds   []string
-	Access  []string
-	Series  []Series
-	Editing bool
+	ID     int64
+	Values url.Values
+	Errors map[string]string
+	Kinds  []string
+	Access []string
+	Series []Series
+	Topics []Option
+	// FreeTopic: no topic list is wired, the topic is typed in.
+	FreeTopic bool
+	Editing   bool
 }
 
 func (p pages) form(c *gin.Context, status int, d FormData) {
@@ -158,6 +201,12 @@ func (p pages) form(c *gin.Context, status int, d FormData) {
 	if d.Values == nil {
 		d.Values = url.Values{}
 	}
+	topics, err := p.s.TopicList(c.Request.Context(), web.Lang(c))
+	if err != nil {
+		p.r.Error(c, err)
+		return
+	}
+	d.Topics, d.FreeTopic = formTopicOptions(topics, d.Values.Get("topic")), topics == nil
 	title := "library.new"
 	if d.Editing {
 		title = "library.edit"
@@ -317,8 +366,20 @@ func (p pages) delete(c *gin.Context) {
 
 // SeriesFormData is the series form.
 type SeriesFormData struct {
-	In     SeriesInput
-	Errors map[string]string
+	In        SeriesInput
+	Errors    map[string]string
+	Topics    []Option
+	FreeTopic bool
+}
+
+func (p pages) seriesFormPage(c *gin.Context, status int, d SeriesFormData) {
+	topics, err := p.s.TopicList(c.Request.Context(), web.Lang(c))
+	if err != nil {
+		p.r.Error(c, err)
+		return
+	}
+	d.Topics, d.FreeTopic = formTopicOptions(topics, d.In.Topic), topics == nil
+	p.r.HTML(c, status, "library/series_form", "library.series.new", d)
 }
 
 func (p pages) seriesForm(c *gin.Context) {
@@ -326,14 +387,14 @@ func (p pages) seriesForm(c *gin.Context) {
 		p.r.Error(c, err)
 		return
 	}
-	p.r.HTML(c, http.StatusOK, "library/series_form", "library.series.new", SeriesFormData{In: SeriesInput{Language: web.Lang(c)}})
+	p.seriesFormPage(c, http.StatusOK, SeriesFormData{In: SeriesInput{Language: web.Lang(c)}})
 }
 
 func (p pages) seriesCreate(c *gin.Context) {
 	in := SeriesInput{Title: c.PostForm("title"), Description: c.PostForm("description"), Language: c.PostForm("language"), Topic: c.PostForm("topic")}
 	sr, err := p.s.CreateSeries(c.Request.Context(), in)
 	if fe, ok := validationFields(err); ok {
-		p.r.HTML(c, http.StatusUnprocessableEntity, "library/series_form", "library.series.new", SeriesFormData{In: in, Errors: fe})
+		p.seriesFormPage(c, http.StatusUnprocessableEntity, SeriesFormData{In: in, Errors: fe})
 		return
 	}
 	if err != nil {

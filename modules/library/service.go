@@ -34,6 +34,7 @@ type Service struct {
 	SignedTTL time.Duration
 	// LinkCheck enables the link checker (GLC_LINK_CHECK).
 	LinkCheck bool
+	topics    Topics
 	client    *http.Client
 	now       func() time.Time
 }
@@ -139,6 +140,7 @@ func trimmed(v *string) *string {
 // apply copies in onto r and validates the result.
 func (s *Service) apply(ctx context.Context, r *Resource, in ResourceInput) error {
 	f := apperr.Fields{}
+	topicBefore := r.Topic
 	set(&r.Kind, trimmed(in.Kind))
 	set(&r.Title, trimmed(in.Title))
 	set(&r.Summary, trimmed(in.Summary))
@@ -161,6 +163,9 @@ func (s *Service) apply(ctx context.Context, r *Resource, in ResourceInput) erro
 	f.Check(len(r.Authors) > 500, "authors", "must be at most 500 characters")
 	f.Check(r.Language != "" && !langRe.MatchString(r.Language), "language", "must be a two-letter language code such as en")
 	f.Check(len(r.Topic) > 60, "topic", "must be at most 60 characters")
+	if err := s.checkTopic(ctx, r.Topic, topicBefore, f); err != nil {
+		return err
+	}
 	f.Check(len(r.Region) > 60, "region", "must be at most 60 characters")
 	f.Check(len(r.Tags) > 500, "tags", "must be at most 500 characters")
 	f.Check(len(r.Licence) > 100, "licence", "must be at most 100 characters")
@@ -475,7 +480,8 @@ type SeriesInput struct {
 	Topic       string `json:"topic"`
 }
 
-func (in *SeriesInput) validate() error {
+// validateSeries checks a series; topicBefore is the topic it had (kept even if retired).
+func (s *Service) validateSeries(ctx context.Context, in *SeriesInput, topicBefore string) error {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Topic = strings.ToLower(strings.TrimSpace(in.Topic))
 	f := apperr.Fields{}
@@ -483,6 +489,9 @@ func (in *SeriesInput) validate() error {
 	f.Check(len(in.Description) > 5000, "description", "must be at most 5000 characters")
 	f.Check(in.Language != "" && !langRe.MatchString(in.Language), "language", "must be a two-letter language code such as en")
 	f.Check(len(in.Topic) > 60, "topic", "must be at most 60 characters")
+	if err := s.checkTopic(ctx, in.Topic, topicBefore, f); err != nil {
+		return err
+	}
 	return f.Err()
 }
 
@@ -491,7 +500,7 @@ func (s *Service) CreateSeries(ctx context.Context, in SeriesInput) (*Series, er
 	if _, err := requireEditor(ctx); err != nil {
 		return nil, err
 	}
-	if err := in.validate(); err != nil {
+	if err := s.validateSeries(ctx, &in, ""); err != nil {
 		return nil, err
 	}
 	sr := &Series{Title: in.Title, Description: in.Description, Language: in.Language, Topic: in.Topic}
@@ -507,7 +516,7 @@ func (s *Service) UpdateSeries(ctx context.Context, id int64, in SeriesInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := in.validate(); err != nil {
+	if err := s.validateSeries(ctx, &in, sr.Topic); err != nil {
 		return nil, err
 	}
 	sr.Title, sr.Description, sr.Language, sr.Topic = in.Title, in.Description, in.Language, in.Topic

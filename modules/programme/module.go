@@ -15,12 +15,13 @@ var assets embed.FS
 //go:embed openapi.json
 var openAPI []byte
 
-// Deps are what the programme module needs. Enroller may be nil until the course module
-// provides one.
+// Deps are what the programme module needs. Enroller and Courses (both the course module)
+// may be nil until it is wired.
 type Deps struct {
 	DB       *database.DB
 	Log      *slog.Logger
 	Enroller Enroller
+	Courses  Courses
 }
 
 // Module is the programme module.
@@ -29,7 +30,11 @@ type Module struct {
 }
 
 // New builds the module.
-func New(d Deps) *Module { return &Module{Svc: NewService(d.DB, d.Log, d.Enroller)} }
+func New(d Deps) *Module {
+	svc := NewService(d.DB, d.Log, d.Enroller)
+	svc.courses = d.Courses
+	return &Module{Svc: svc}
+}
 
 // Name implements web.Module.
 func (m *Module) Name() string { return "programme" }

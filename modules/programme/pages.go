@@ -77,6 +77,7 @@ func (p pages) list(c *gin.Context) {
 // DetailData is a programme page.
 type DetailData struct {
 	*Detail
+	Courses       []CourseLink
 	Mine          map[int64]Application
 	IsAdmin       bool
 	IsCoordinator bool
@@ -94,8 +95,13 @@ func (p pages) detail(c *gin.Context) {
 		p.r.Error(c, err)
 		return
 	}
+	courses, err := p.s.LinkedCourses(ctx, d, web.Lang(c))
+	if err != nil {
+		p.r.Error(c, err)
+		return
+	}
 	u := auth.Current(c)
-	v := p.r.NewView(c, "", DetailData{Detail: d, Mine: mine, IsAdmin: u.IsAdmin(), IsCoordinator: u.Has(auth.RoleCoordinator)})
+	v := p.r.NewView(c, "", DetailData{Detail: d, Courses: courses, Mine: mine, IsAdmin: u.IsAdmin(), IsCoordinator: u.Has(auth.RoleCoordinator)})
 	v.Title = d.Title
 	p.r.Render(c, http.StatusOK, "programme/programme", v)
 }

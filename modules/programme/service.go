@@ -25,12 +25,31 @@ type Enroller interface {
 	EnrolUsers(ctx context.Context, courseID int64, userIDs []int64) error
 }
 
+// CourseLink is a linked course as the programme page shows it.
+type CourseLink struct {
+	ID       int64
+	Title    string
+	Summary  string
+	URL      string
+	Language string // of the title and summary
+	Draft    bool   // not published (shown to its editors only)
+}
+
+// Courses names the linked courses. The course module provides it; until it is wired the page
+// shows the courses by number.
+type Courses interface {
+	// CourseLinks returns the courses among ids that the caller may open, in that order, in
+	// the variant that suits lang; the others are left out.
+	CourseLinks(ctx context.Context, ids []int64, lang string) ([]CourseLink, error)
+}
+
 // Service holds the programme rules. Admins manage programmes and sessions and decide on
 // applications; coordinators endorse the applications of their country or organisation.
 type Service struct {
 	db       *database.DB
 	log      *slog.Logger
 	enroller Enroller
+	courses  Courses
 	now      func() time.Time
 }
 
@@ -203,6 +222,22 @@ func (s *Service) Get(ctx context.Context, id int64) (*Detail, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// LinkedCourses returns the programme's linked courses that the caller may open, named in
+// lang; without the course module, each by its number.
+func (s *Service) LinkedCourses(ctx context.Context, d *Detail, lang string) ([]CourseLink, error) {
+	if s.courses == nil {
+		out := make([]CourseLink, len(d.CourseIDs))
+		for i, id := range d.CourseIDs {
+			out[i] = CourseLink{ID: id, URL: fmt.Sprintf("/courses/%d", id)}
+		}
+		return out, nil
+	}
+	if len(d.CourseIDs) == 0 {
+		return nil, nil
+	}
+	return s.courses.CourseLinks(ctx, d.CourseIDs, lang)
 }
 
 // List returns published programmes (all for admins) by title.

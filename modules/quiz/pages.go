@@ -3,10 +3,12 @@ package quiz
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -108,9 +110,7 @@ type quizPage struct {
 	Author       *authorForm // the instructors' forms (nil for learners)
 	InProgress   *AttemptRow
 	CanStart     bool
-	Limit        string
-	Closes       string
-	Opens        string
+	Limit        template.HTML // the time limit, a <time> element ("" for none)
 	ExtraMinutes int
 	Grade        string
 	Lines        []attemptLine
@@ -119,14 +119,21 @@ type quizPage struct {
 // attemptLine is an attempt in a page's table.
 type attemptLine struct {
 	AttemptRow
-	Finished string
-	Percent  string
-	Score    string
-	Outcome  string // passed, failed, pending or ""
+	Percent string
+	Score   string
+	Outcome string // passed, failed, pending or ""
+}
+
+// limitElement is a time limit as a <time> element, or "" when there is none.
+func limitElement(sec int) template.HTML {
+	if sec <= 0 {
+		return ""
+	}
+	return web.DurationElement(time.Duration(sec) * time.Second)
 }
 
 func lineOf(r AttemptRow) attemptLine {
-	l := attemptLine{AttemptRow: r, Finished: timeText(r.FinishedAt)}
+	l := attemptLine{AttemptRow: r}
 	if r.Percent != nil {
 		l.Percent = strconv.FormatFloat(*r.Percent, 'f', 1, 64)
 		l.Score = num2(*r.Score) + " / " + num2(*r.MaxScore)
@@ -173,8 +180,8 @@ func (p pages) renderQuiz(c *gin.Context, lessonID int64, status int, author *au
 			return
 		}
 	}
-	d := quizPage{Quiz: q, Author: author, Limit: durationText(q.Settings.TimeLimitSeconds), Closes: timeText(q.Settings.ClosesAt),
-		Opens: timeText(q.Settings.OpensAt), ExtraMinutes: q.ExtraSeconds / 60}
+	d := quizPage{Quiz: q, Author: author, Limit: limitElement(q.Settings.TimeLimitSeconds),
+		ExtraMinutes: q.ExtraSeconds / 60}
 	if q.Result != nil {
 		d.Grade = strconv.FormatFloat(q.Result.Percent, 'f', 1, 64)
 	}

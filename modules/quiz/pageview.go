@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +21,6 @@ type attemptPage struct {
 	Owner        bool
 	Manager      bool
 	Deadline     string // RFC 3339, for the script
-	DeadlineText string // for people
 	ServerNow    string
 	NextURL      string
 	ScoreText    string
@@ -44,7 +44,7 @@ type pageQuestion struct {
 	RankChoices []int
 	Segments    []segment
 	Disabled    bool
-	SavedText   string
+	SavedAt     template.HTML // when the answer was saved, a <time> element
 	PointsText  string
 	ScoreText   string
 	CorrectText string
@@ -65,26 +65,11 @@ type segment struct {
 
 func num2(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func timeText(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-func durationText(sec int) string {
-	if sec <= 0 {
-		return ""
-	}
-	d := time.Duration(sec) * time.Second
-	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, sec%60)
-}
-
 func buildAttemptPage(cat *web.Catalogue, lang string, a *AttemptView, userID int64) attemptPage {
 	now := a.ServerTime
 	d := attemptPage{A: a, Owner: a.UserID == userID, Manager: a.Manager, ServerNow: now.Format(time.RFC3339Nano)}
 	if a.Deadline != nil {
-		d.Deadline, d.DeadlineText = a.Deadline.UTC().Format(time.RFC3339Nano), timeText(a.Deadline)
+		d.Deadline = a.Deadline.UTC().Format(time.RFC3339Nano)
 	}
 	inProgress := a.Status == StatusInProgress
 	d.TimeUp = inProgress && a.Deadline != nil && !now.Before(*a.Deadline)
@@ -150,7 +135,7 @@ func pageQuestionOf(cat *web.Catalogue, lang string, q QuestionView) pageQuestio
 		}
 	}
 	if q.SavedAt != nil {
-		pq.SavedText = q.SavedAt.UTC().Format("15:04:05 UTC")
+		pq.SavedAt = web.TimeAt(*q.SavedAt, "15:04:05 UTC")
 	}
 	if q.Score != nil {
 		pq.ScoreText = num2(*q.Score)

@@ -1,15 +1,15 @@
 package scorm
 
 import (
-	"glc/modules/scorm/cam"
-
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -182,6 +182,8 @@ type PlayerData struct {
 	Manage      bool
 	CanRetry    bool
 	TotalTime   string
+	// Spent is the time spent in the attempt, a <time> element.
+	Spent template.HTML
 	// AttemptStatusID is the catalogue ID of the attempt's status.
 	AttemptStatusID string
 }
@@ -209,6 +211,7 @@ func (h *handlers) playerPage(c *gin.Context) {
 	for _, st := range []string{"not attempted", "incomplete", "browsed", "completed", "passed", "failed", "unknown"} {
 		d.Labels[st] = h.r.Render.Cat.T(web.Lang(c), statusID(st))
 	}
+	d.Spent = spent(d.Attempt.TotalCS)
 	d.FrameURL = h.s.contentBase() + "/scorm/frame?std=" + d.Standard
 	d.FrameOrigin = h.s.contentBase()
 	if d.FrameOrigin == "" {
@@ -253,7 +256,7 @@ type AttemptsData struct {
 type AttemptRow struct {
 	Attempt      Attempt
 	Person       Person
-	TotalTime    string
+	TotalTime    template.HTML
 	Score        string
 	CompletionID string
 	SuccessID    string
@@ -306,11 +309,16 @@ func (h *handlers) attemptsPage(c *gin.Context) {
 		}
 	}
 	for _, a := range list {
-		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, Person: people[a.UserID], TotalTime: cam.FormatDuration2004(a.TotalCS),
+		d.Attempts = append(d.Attempts, AttemptRow{Attempt: a, Person: people[a.UserID], TotalTime: spent(a.TotalCS),
 			Score: scoreText(a.ScoreRaw, a.ScoreMax), CompletionID: statusID(a.CompletionStatus), SuccessID: statusID(a.SuccessStatus)})
 	}
 	d.Page, d.Pages = pg.Page, int((total+int64(pg.PerPage)-1)/int64(pg.PerPage))
 	h.r.Render.HTML(c, http.StatusOK, "scorm/attempts", "scorm.attempts.title", d)
+}
+
+// spent is the <time> element of a time spent (centiseconds, as SCORM counts them).
+func spent(cs int64) template.HTML {
+	return web.DurationElement(time.Duration(cs) * 10 * time.Millisecond)
 }
 
 func scoreText(raw, max *float64) string {
@@ -334,6 +342,7 @@ type AttemptPageData struct {
 	CompletionID string
 	SuccessID    string
 	ScoreText    string
+	Spent        template.HTML
 }
 
 // ItemView is an item's CMI data, pretty-printed.
@@ -343,6 +352,7 @@ type ItemView struct {
 	JSON         string
 	CompletionID string
 	SuccessID    string
+	Spent        template.HTML
 }
 
 func (h *handlers) attemptPage(c *gin.Context) {
@@ -365,8 +375,8 @@ func (h *handlers) attemptPage(c *gin.Context) {
 		return
 	}
 	data := AttemptPageData{Detail: out, Person: people[d.Attempt.UserID], Manage: d.Access.Manage, Title: d.Manifest.Title, CompletionID: statusID(out.CompletionStatus),
-		SuccessID: statusID(out.SuccessStatus), ScoreText: scoreText(d.Attempt.ScoreRaw, d.Attempt.ScoreMax)}
-	for _, it := range out.Items {
+		SuccessID: statusID(out.SuccessStatus), ScoreText: scoreText(d.Attempt.ScoreRaw, d.Attempt.ScoreMax), Spent: spent(d.Attempt.TotalCS)}
+	for i, it := range out.Items {
 		var buf bytes.Buffer
 		_ = json.Indent(&buf, it.CMI, "", "  ")
 		title := it.Identifier
@@ -374,7 +384,7 @@ func (h *handlers) attemptPage(c *gin.Context) {
 			title = x.Title
 		}
 		data.Items = append(data.Items, ItemView{ItemOut: it, Title: title, JSON: buf.String(),
-			CompletionID: statusID(it.CompletionStatus), SuccessID: statusID(it.SuccessStatus)})
+			CompletionID: statusID(it.CompletionStatus), SuccessID: statusID(it.SuccessStatus), Spent: spent(d.Items[i].TotalCS())})
 	}
 	h.r.Render.HTML(c, http.StatusOK, "scorm/attempt", "scorm.attempt.title", data)
 }
