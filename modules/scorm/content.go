@@ -207,24 +207,33 @@ func (s *Service) serveContent(c *gin.Context) {
 	}
 	pkgUUID, tok := c.Param("uuid"), c.Param("token")
 	if _, err := s.tokens.Check(pkgUUID, tok); err != nil {
-		contentError(c, http.StatusForbidden)
+		ContentError(c, http.StatusForbidden)
 		return
 	}
+	ServeStoredFile(c, s.store, "scorm/"+pkgUUID+"/", s.ContentCSP(c.Request, pkgUUID))
+}
+
+// ServeStoredFile streams the file named by the route's {file...} parameter from object
+// storage under prefix, as package content: relative paths only (no "..", ".", empty or
+// backslash elements: 404), the content policy csp instead of X-Frame-Options, a content type
+// from storage or else from the extension, private caching, Range. The cmi5 module serves its
+// assignable units with it too.
+func ServeStoredFile(c *gin.Context, store storage.Store, prefix, csp string) {
 	file := strings.TrimPrefix(c.Param("file"), "/")
 	if file == "" || strings.Contains(file, "\\") {
-		contentError(c, http.StatusNotFound)
+		ContentError(c, http.StatusNotFound)
 		return
 	}
 	for _, el := range strings.Split(file, "/") {
 		if el == ".." || el == "." || el == "" {
-			contentError(c, http.StatusNotFound)
+			ContentError(c, http.StatusNotFound)
 			return
 		}
 	}
-	obj, err := s.store.Get(c.Request.Context(), "scorm/"+pkgUUID+"/"+file)
+	obj, err := store.Get(c.Request.Context(), prefix+file)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
-			contentError(c, http.StatusNotFound)
+			ContentError(c, http.StatusNotFound)
 			return
 		}
 		httpx.Fail(c, err)
@@ -233,8 +242,8 @@ func (s *Service) serveContent(c *gin.Context) {
 	defer obj.Close()
 	info := obj.Info()
 	h := c.Writer.Header()
-	h.Del("X-Frame-Options") // frame-ancestors below says who may frame content
-	h.Set("Content-Security-Policy", s.ContentCSP(c.Request, pkgUUID))
+	h.Del("X-Frame-Options") // frame-ancestors in csp says who may frame content
+	h.Set("Content-Security-Policy", csp)
 	ct := info.ContentType
 	if ct == "" || ct == "application/octet-stream" {
 		if t := TypeByExtension(file); t != "" {
@@ -247,7 +256,9 @@ func (s *Service) serveContent(c *gin.Context) {
 	http.ServeContent(c.Writer, c.Request, path.Base(file), info.ModTime, obj)
 }
 
-func contentError(c *gin.Context, status int) {
+// ContentError answers a content request with a bare status page under a policy that allows
+// nothing.
+func ContentError(c *gin.Context, status int) {
 	c.Writer.Header().Set("Content-Security-Policy", "default-src 'none'")
 	c.Data(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)))
 	c.Abort()

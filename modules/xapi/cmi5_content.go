@@ -3,13 +3,11 @@ package xapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -17,7 +15,6 @@ import (
 	"glc/internal/apperr"
 	"glc/internal/httpx"
 	"glc/modules/scorm"
-	"glc/storage"
 )
 
 // contentCSP is the policy of AU content: like SCORM content (its own scripts, inline ones and
@@ -50,48 +47,10 @@ func (s *Service) serveContent(c *gin.Context) {
 		contentError(c, http.StatusForbidden)
 		return
 	}
-	file := strings.TrimPrefix(c.Param("file"), "/")
-	if file == "" || strings.Contains(file, "\\") {
-		contentError(c, http.StatusNotFound)
-		return
-	}
-	for _, el := range strings.Split(file, "/") {
-		if el == ".." || el == "." || el == "" {
-			contentError(c, http.StatusNotFound)
-			return
-		}
-	}
-	obj, err := s.store.Get(c.Request.Context(), "cmi5/"+courseUUID+"/"+file)
-	if err != nil {
-		if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
-			contentError(c, http.StatusNotFound)
-			return
-		}
-		httpx.Fail(c, err)
-		return
-	}
-	defer obj.Close()
-	info := obj.Info()
-	h := c.Writer.Header()
-	h.Del("X-Frame-Options") // frame-ancestors below says who may frame content
-	h.Set("Content-Security-Policy", s.contentCSP(c.Request, courseUUID))
-	ct := info.ContentType
-	if ct == "" || ct == "application/octet-stream" {
-		if t := scorm.TypeByExtension(file); t != "" {
-			ct = t
-		}
-	}
-	h.Set("Content-Type", ct)
-	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	http.ServeContent(c.Writer, c.Request, path.Base(file), info.ModTime, obj)
+	scorm.ServeStoredFile(c, s.store, "cmi5/"+courseUUID+"/", s.contentCSP(c.Request, courseUUID))
 }
 
-func contentError(c *gin.Context, status int) {
-	c.Writer.Header().Set("Content-Security-Policy", "default-src 'none'")
-	c.Data(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)))
-	c.Abort()
-}
+func contentError(c *gin.Context, status int) { scorm.ContentError(c, status) }
 
 // escapePath escapes a launch URL's path (keeping its query and fragment as written).
 func escapePath(p string) string {
